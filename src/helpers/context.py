@@ -1,0 +1,228 @@
+"""What a notebook holds on to: the engagement, its data, and the run it writes into.
+
+Every notebook opens the engagement once, right after its ``parameters`` cell::
+
+    eng = Engagement.open(engagement_dir, run_dir=run_dir, notebook="01_diagnostic",
+                          config_overrides=config_overrides)
+    tx = eng.load("transactions")          # canonical columns, validated
+    eng.save("monthly_revenue", monthly)   # results/01_diagnostic/monthly_revenue.csv
+    ltv = eng.result("04_customers", "ltv_by_segment")   # an earlier notebook's result
+
+Sections whose data the engagement does not have call :meth:`Engagement.skip`, which
+returns a visible note instead of failing. Warnings about the data (refund lines, zero
+amounts) and skipped sections are written to ``notes/<notebook>.json`` in the run folder,
+where the runner collects them into the manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from helpers.config import CONFIG_FILE, EngagementConfig, load_config
+from helpers.errors import DataWarning, MissingDataError
+
+ENV_ENGAGEMENT = "STRATBOOK_ENGAGEMENT"
+INTERACTIVE_RUN = "reports/interactive"
+RESULTS_DIR = "results"
+NOTES_DIR = "notes"
+
+
+def _find_engagement(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).exists():
+            return folder
+    raise MissingDataError(
+        f"no {CONFIG_FILE} in {start} or above; pass engagement_dir, set "
+        f"${ENV_ENGAGEMENT}, or open the notebook inside an engagement folder"
+    )
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    """Write a result table the same way every time (byte-identical for equal frames)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    df.to_csv(tmp, index=False, lineterminator="\n", float_format="%.10g", date_format="%Y-%m-%d")
+    tmp.replace(path)
+    return path
+
+
+@dataclass
+class Engagement:
+    """An engagement opened by a notebook: config, data loading and the run folder."""
+
+    config: EngagementConfig
+    run_dir: Path
+    notebook: str
+    notes: dict[str, list[dict[str, str]]] = field(
+        default_factory=lambda: {"warnings": [], "skipped": [], "findings": []}
+    )
+    _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    # ---- opening ------------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        engagement_dir: str | Path | None = None,
+        *,
+        run_dir: str | Path | None = None,
+        notebook: str,
+        config_overrides: dict[str, Any] | None = None,
+    ) -> Engagement:
+        """Open the engagement for one notebook.
+
+        ``engagement_dir`` defaults to ``$STRATBOOK_ENGAGEMENT``, else the first folder
+        holding ``engagement.yaml`` from the working directory up. ``run_dir`` defaults
+        to ``reports/interactive`` inside the engagement (what JupyterLab sessions use).
+        """
+        if engagement_dir is None:
+            env = os.environ.get(ENV_ENGAGEMENT)
+            root = Path(env) if env else _find_engagement(Path.cwd())
+        else:
+            root = Path(engagement_dir)
+        config = load_config(root, overrides=config_overrides)
+        run = Path(run_dir) if run_dir is not None else config.root / INTERACTIVE_RUN
+        eng = cls(config=config, run_dir=run.resolve(), notebook=notebook)
+        eng._write_notes()
+        return eng
+
+    # ---- shortcuts ----------------------------------------------------------------------
+    @property
+    def root(self) -> Path:
+        return self.config.root
+
+    @property
+    def language(self) -> str:
+        return self.config.language
+
+    @property
+    def currency(self) -> str:
+        return self.config.currency
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    # ---- data ---------------------------------------------------------------------------
+    def has(self, source: str) -> bool:
+        """Whether the engagement has this data source (declared and on disk)."""
+        return self.config.has(source)
+
+    def load(self, source: str) -> pd.DataFrame:
+        """Load a canonical table through :mod:`helpers.io` (cached; returns a copy).
+
+        Data warnings raised while loading (refunds, zero amounts...) are recorded in the
+        run's notes and shown by the notebook.
+        """
+        if source not in self._cache:
+            from helpers.io import load_source
+
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", DataWarning)
+                frame = load_source(self.config, source)
+            for w in caught:
+                if issubclass(w.category, DataWarning):
+                    self.warn(str(w.message), source=source)
+                else:
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            self._cache[source] = frame
+        return self._cache[source].copy()
+
+    # ---- results ------------------------------------------------------------------------
+    def results_dir(self, notebook: str | None = None) -> Path:
+        return self.run_dir / RESULTS_DIR / (notebook or self.notebook)
+
+    def save(self, name: str, df: pd.DataFrame) -> pd.DataFrame:
+        """Save a key table as ``results/<notebook>/<name>.csv`` and return it unchanged.
+
+        An index that carries information (named, or not a plain range) is kept as
+        columns.
+        """
+        out = df
+        if not isinstance(df.index, pd.RangeIndex) or any(n is not None for n in df.index.names):
+            out = df.reset_index()
+        write_csv(out, self.results_dir() / f"{name}.csv")
+        return df
+
+    def has_result(self, notebook: str, name: str) -> bool:
+        return (self.results_dir(notebook) / f"{name}.csv").exists()
+
+    def result(self, notebook: str, name: str) -> pd.DataFrame:
+        """Read a table an earlier notebook saved in the same run."""
+        path = self.results_dir(notebook) / f"{name}.csv"
+        if not path.exists():
+            raise MissingDataError(
+                f"{notebook} has not saved {name!r} in this run ({path.parent}); run "
+                f"{notebook} first (stratbook run --from {notebook[:2]})"
+            )
+        return pd.read_csv(path)
+
+    # ---- notes --------------------------------------------------------------------------
+    def warn(self, message: str, *, source: str | None = None) -> None:
+        """Record a data warning for the manifest and the report."""
+        entry = {"message": message}
+        if source:
+            entry["source"] = source
+        if entry not in self.notes["warnings"]:
+            self.notes["warnings"].append(entry)
+            self._write_notes()
+
+    def skip(self, section: str, *, needs: str) -> Any:
+        """Record a skipped section and return a note to display in its place."""
+        from IPython.display import Markdown
+
+        from helpers.i18n import label
+
+        entry = {"section": section, "needs": needs}
+        if entry not in self.notes["skipped"]:
+            self.notes["skipped"].append(entry)
+            self._write_notes()
+        text = label(_LABELS, "skipped", self.language).format(section=section, needs=needs)
+        return Markdown(f"> **{text}**")
+
+    def finding(self, key: str, text: str) -> str:
+        """Declare a headline finding for the executive summary; returns the text."""
+        entry = {"key": key, "text": text}
+        self.notes["findings"] = [f for f in self.notes["findings"] if f["key"] != key]
+        self.notes["findings"].append(entry)
+        self._write_notes()
+        return text
+
+    def warnings_note(self) -> Any:
+        """The data warnings recorded so far, as a note to display (or ``None``)."""
+        from IPython.display import Markdown
+
+        from helpers.i18n import label
+
+        if not self.notes["warnings"]:
+            return None
+        title = label(_LABELS, "warnings", self.language)
+        items = "\n".join(f"> - {w['message']}" for w in self.notes["warnings"])
+        return Markdown(f"> **{title}**\n>\n{items}")
+
+    def _write_notes(self) -> None:
+        path = self.run_dir / NOTES_DIR / f"{self.notebook}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.notes, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        tmp.replace(path)
+
+
+_LABELS = {
+    "en": {
+        "skipped": "Section skipped: {section}. It needs {needs}.",
+        "warnings": "Data warnings",
+    },
+    "fr": {
+        "skipped": "Section non traitée : {section}. Il faut {needs}.",
+        "warnings": "Avertissements sur les données",
+    },
+}
+
+__all__ = ["ENV_ENGAGEMENT", "Engagement", "write_csv"]

@@ -1,0 +1,109 @@
+"""The house theme and small plotting utilities shared by every chapter.
+
+Styling is one explicit call, :func:`set_theme`, made by each notebook after its imports;
+importing this module changes nothing. Plot functions in the chapter modules draw on the
+Axes they are given (or a new one from :func:`get_ax`) and return it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+#: One palette for every chart: a calm blue first, then contrasting accents.
+PALETTE = (
+    "#1f4e79",  # deep blue: the client
+    "#e07a1f",  # orange: the main contrast
+    "#4a9c6d",  # green: good / growth
+    "#c0392b",  # red: risk / decline
+    "#8e7cc3",
+    "#7f8c8d",
+    "#d4a017",
+    "#2e86c1",
+)
+CLIENT_COLOR = PALETTE[0]
+GOOD_COLOR = PALETTE[2]
+BAD_COLOR = PALETTE[3]
+NEUTRAL_COLOR = PALETTE[5]
+FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib: the same glyphs on every machine
+FIGSIZE = (9.0, 5.0)
+
+
+def set_theme(*, context: str = "notebook") -> None:
+    """Apply the house style (seaborn theme, palette, font) to every later chart."""
+    import matplotlib as mpl
+    import seaborn as sns
+
+    sns.set_theme(context=context, style="whitegrid", palette=list(PALETTE), font=FONT_FAMILY)
+    mpl.rcParams.update(
+        {
+            "figure.figsize": FIGSIZE,
+            "figure.dpi": 100,
+            "savefig.dpi": 100,
+            "axes.titleweight": "bold",
+            "axes.titlesize": 13,
+            "axes.titlelocation": "left",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "legend.frameon": False,
+            "svg.hashsalt": "stratbook",  # deterministic ids in vector output
+        }
+    )
+
+
+def get_ax(ax: Axes | None = None, *, figsize: tuple[float, float] | None = None) -> Axes:
+    """Return ``ax``, or the Axes of a new figure.
+
+    The new figure is made with ``plt.subplots`` so that notebooks display it inline;
+    nothing else touches pyplot's state.
+    """
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    _fig, new_ax = plt.subplots(figsize=figsize or FIGSIZE, layout="constrained")
+    return new_ax
+
+
+def currency_formatter(currency: str = "EUR", language: str = "en", *, compact: bool = True):
+    """A tick formatter for money axes (``1,2 M€`` / ``€1.2M`` when compact)."""
+    from matplotlib.ticker import FuncFormatter
+
+    from helpers.i18n import CURRENCY_SYMBOLS, format_currency, format_number
+
+    symbol = CURRENCY_SYMBOLS.get(currency, currency)
+
+    def fmt(x: float, _pos: int | None = None) -> str:
+        if not compact or abs(x) < 10_000:
+            return format_currency(x, currency, language)
+        for div, suffix in ((1e9, "G" if language == "en" else "Md"), (1e6, "M"), (1e3, "k")):
+            if abs(x) >= div:
+                n = format_number(x / div, language, decimals=1 if abs(x) < 10 * div else 0)
+                return f"{n}\u00a0{suffix}{symbol}" if language == "fr" else f"{symbol}{n}{suffix}"
+        return format_currency(x, currency, language)
+
+    return FuncFormatter(fmt)
+
+
+def percent_formatter(language: str = "en", *, decimals: int = 0):
+    """A tick formatter for shares shown as percentages."""
+    from matplotlib.ticker import FuncFormatter
+
+    from helpers.i18n import format_percent
+
+    return FuncFormatter(lambda x, _pos=None: format_percent(x, language, decimals=decimals))
+
+
+__all__ = [
+    "BAD_COLOR",
+    "CLIENT_COLOR",
+    "GOOD_COLOR",
+    "NEUTRAL_COLOR",
+    "PALETTE",
+    "currency_formatter",
+    "get_ax",
+    "percent_formatter",
+    "set_theme",
+]
