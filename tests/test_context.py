@@ -1,0 +1,89 @@
+"""The notebook context: finding the engagement, saving and reading results, notes."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import yaml
+
+from helpers.context import ENV_ENGAGEMENT, Engagement
+from helpers.errors import MissingDataError
+
+
+@pytest.fixture
+def engagement(tmp_path):
+    root = tmp_path / "acme"
+    (root / "notebooks").mkdir(parents=True)
+    config = {
+        "client_name": "Acme",
+        "engagement_slug": "acme",
+        "period_start": "2024-01",
+        "language": "fr",
+    }
+    (root / "engagement.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return root
+
+
+def test_open_finds_engagement_from_env_and_from_cwd(engagement, monkeypatch):
+    monkeypatch.setenv(ENV_ENGAGEMENT, str(engagement))
+    assert Engagement.open(notebook="01_x").root == engagement.resolve()
+    monkeypatch.delenv(ENV_ENGAGEMENT)
+    monkeypatch.chdir(engagement / "notebooks")
+    eng = Engagement.open(notebook="01_x")
+    assert eng.root == engagement.resolve()
+    assert eng.run_dir == engagement.resolve() / "reports" / "interactive"
+    assert eng.language == "fr"
+
+
+def test_open_outside_an_engagement_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.delenv(ENV_ENGAGEMENT, raising=False)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(MissingDataError, match="no engagement.yaml in .* or above; pass"):
+        Engagement.open(notebook="01_x")
+
+
+def test_config_overrides_apply(engagement):
+    eng = Engagement.open(engagement, notebook="01_x", config_overrides={"language": "en"})
+    assert eng.language == "en"
+
+
+def test_save_and_read_results_across_notebooks(engagement, tmp_path):
+    run = tmp_path / "run"
+    first = Engagement.open(engagement, run_dir=run, notebook="01_a")
+    frame = pd.DataFrame({"month": pd.to_datetime(["2024-01-01", "2024-02-01"]), "revenue": [1.5, 2.0]})
+    assert first.save("monthly", frame) is frame
+    text = (run / "results" / "01_a" / "monthly.csv").read_text()
+    assert text == "month,revenue\n2024-01-01,1.5\n2024-02-01,2\n"
+    second = Engagement.open(engagement, run_dir=run, notebook="02_b")
+    assert second.has_result("01_a", "monthly")
+    pd.testing.assert_frame_equal(
+        second.result("01_a", "monthly"), pd.DataFrame({"month": ["2024-01-01", "2024-02-01"], "revenue": [1.5, 2.0]}),
+        check_dtype=False,
+    )
+    with pytest.raises(MissingDataError, match="04_c has not saved 'ltv' in this run.*--from 04"):
+        second.result("04_c", "ltv")
+
+
+def test_named_index_is_kept_as_a_column(engagement, tmp_path):
+    eng = Engagement.open(engagement, run_dir=tmp_path, notebook="01_a")
+    eng.save("by_channel", pd.Series([3, 4], index=pd.Index(["web", "store"], name="channel"), name="n").to_frame())
+    assert (tmp_path / "results/01_a/by_channel.csv").read_text() == "channel,n\nweb,3\nstore,4\n"
+
+
+def test_notes_record_warnings_skips_and_findings(engagement, tmp_path):
+    eng = Engagement.open(engagement, run_dir=tmp_path, notebook="04_c")
+    note = eng.skip("Parcours client", needs="les événements du parcours (data.journey)")
+    assert "Section non traitée : Parcours client" in note.data
+    eng.warn("12 refund lines", source="transactions")
+    eng.warn("12 refund lines", source="transactions")  # recorded once
+    eng.finding("top_segment", "Champions hold 41 % of future value")
+    eng.finding("top_segment", "Champions hold 42 % of future value")  # replaced
+    notes = json.loads((tmp_path / "notes" / "04_c.json").read_text())
+    assert notes == {
+        "warnings": [{"message": "12 refund lines", "source": "transactions"}],
+        "skipped": [{"section": "Parcours client", "needs": "les événements du parcours (data.journey)"}],
+        "findings": [{"key": "top_segment", "text": "Champions hold 42 % of future value"}],
+    }
+    assert "12 refund lines" in eng.warnings_note().data
