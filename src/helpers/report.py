@@ -1,0 +1,333 @@
+"""Rendering an executed notebook into the reports a client and a reviewer read.
+
+A run leaves two HTML files per notebook: the client's, with code, parameters and
+technical messages hidden, and the reviewer's, which keeps the code so the analysis can
+be checked. Both are scrubbed of what must not leave the consultant's machine: absolute
+local paths (the engagement, the run folder, the Python installation, the home folder),
+the user name, and the values of environment variables.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import getpass
+import html
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+#: cells papermill or the kit tag as plumbing, hidden from the client
+HIDDEN_CELL_TAGS = frozenset({"parameters", "injected-parameters"})
+#: the tag papermill puts on the red "execution stopped here" banner cells
+PAPERMILL_ERROR_TAG = "papermill-error-cell-tag"
+#: output mime types holding binary data (base64): never rewritten
+BINARY_MIME_PREFIXES = ("image/png", "image/jpeg", "image/gif", "application/pdf")
+#: mime types where a replacement token must be HTML-escaped
+MARKUP_MIME_TYPES = frozenset({"text/html", "image/svg+xml", "text/markdown"})
+#: environment variable values shorter than this are too common to scrub reliably
+MIN_ENV_VALUE_LENGTH = 8
+#: user names shorter than this would match ordinary words
+MIN_USER_NAME_LENGTH = 2
+#: nbconvert template for both reports
+HTML_TEMPLATE = "lab"
+#: tokens replacing local paths (see :meth:`Sanitiser.for_run`)
+RUN_TOKEN = "<run>"
+ENGAGEMENT_TOKEN = "."
+PYTHON_TOKEN = "<python>"
+KIT_TOKEN = "<kit>"
+HOME_TOKEN = "~"
+USER_TOKEN = "<user>"
+
+
+@dataclass(frozen=True)
+class Sanitiser:
+    """Replaces confidential local strings in text by neutral tokens.
+
+    ``paths`` are replaced wherever they occur, longest first (so the run folder, inside
+    the engagement, becomes ``<run>`` rather than ``./reports/...``); ``words`` (user
+    names) only as whole words, so a user called ``ana`` does not turn "analysis" into
+    "<user>lysis".
+    """
+
+    paths: tuple[tuple[str, str], ...] = ()
+    words: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def for_run(
+        cls,
+        *,
+        engagement_dir: str | Path,
+        run_dir: str | Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Sanitiser:
+        """The sanitiser of one run: engagement, run folder, Python, home, user, environment.
+
+        Parameters
+        ----------
+        engagement_dir
+            The engagement folder; becomes ``.``.
+        run_dir
+            The run folder; becomes ``<run>``.
+        environ
+            The environment whose values are scrubbed (default: ``os.environ``); values
+            shorter than ``MIN_ENV_VALUE_LENGTH`` characters are left alone.
+        """
+        env = dict(os.environ if environ is None else environ)
+        pairs: dict[str, str] = {}
+
+        def add(path: str | Path | None, token: str) -> None:
+            if not path:
+                return
+            for variant in _path_variants(path):
+                if len(variant) > 1:  # never replace "/" alone
+                    pairs.setdefault(variant, token)
+
+        if run_dir is not None:
+            add(run_dir, RUN_TOKEN)
+        add(engagement_dir, ENGAGEMENT_TOKEN)
+        kit_src = Path(__file__).resolve().parent.parent
+        add(kit_src, KIT_TOKEN)
+        for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix}:
+            add(prefix, PYTHON_TOKEN)
+        add(os.path.dirname(sys.executable), PYTHON_TOKEN)
+        home = env.get("HOME") or os.path.expanduser("~")
+        add(home, HOME_TOKEN)
+        for name, value in sorted(env.items()):
+            parts = value.split(os.pathsep) if os.pathsep in value else []
+            for part in [value, *parts]:
+                if _looks_private(part):
+                    pairs.setdefault(part, f"<env:{name}>")
+        users = {env.get(k, "") for k in ("USER", "LOGNAME", "USERNAME", "LNAME")}
+        try:
+            users.add(getpass.getuser())
+        except (KeyError, OSError):  # no user name in the password database
+            pass
+        words = tuple((u, USER_TOKEN) for u in sorted(users) if len(u) >= MIN_USER_NAME_LENGTH)
+        ordered = tuple(sorted(pairs.items(), key=lambda kv: (-len(kv[0]), kv[0])))
+        return cls(paths=ordered, words=words)
+
+    def __call__(self, text: str, *, markup: bool = False, words: bool = True) -> str:
+        """Return ``text`` with every confidential string replaced.
+
+        ``markup=True`` escapes the tokens for HTML (``<run>`` becomes ``&lt;run&gt;``).
+        ``words=False`` leaves user names alone (code, where ``eng.root`` is not the
+        user ``root``); paths are always replaced.
+        """
+        for value, token in self.paths:
+            spellings = {value, html.escape(value)} if markup else {value}
+            for spelling in spellings:
+                if spelling in text:
+                    # not followed by a name character: /tmp/eng is not /tmp/eng2
+                    pattern = re.escape(spelling) + r"(?![\w-])"
+                    replacement = html.escape(token) if markup else token
+                    text = re.sub(pattern, lambda _m, r=replacement: r, text)
+        for word, token in self.words if words else ():
+            pattern = rf"(?<![\w.-]){re.escape(word)}(?![\w-])"
+            text = re.sub(pattern, html.escape(token) if markup else token, text)
+        return text
+
+    def value(self, obj: Any) -> Any:
+        """Sanitise every string inside a JSON-like value (dicts, lists, strings)."""
+        if isinstance(obj, str):
+            return self(obj)
+        if isinstance(obj, Mapping):
+            return {k: self.value(v) for k, v in obj.items()}
+        if isinstance(obj, list | tuple):
+            return [self.value(v) for v in obj]
+        return obj
+
+
+def _looks_private(value: str) -> bool:
+    """Whether an environment value is specific enough to scrub without hitting prose.
+
+    Paths, host names, tokens and keys are (they hold a separator or a digit); plain words
+    such as ``stratbook`` or ``bash`` are not, as reports legitimately contain them.
+    """
+    if len(value) < MIN_ENV_VALUE_LENGTH or value.isspace():
+        return False
+    return any(c.isdigit() or c in "/\\=:@" for c in value)
+
+
+def _path_variants(path: str | Path) -> list[str]:
+    """The spellings of one path a notebook may print: as given, absolute, resolved."""
+    raw = str(path).rstrip("/\\") or str(path)
+    variants = {raw, os.path.abspath(raw), os.path.realpath(raw)}
+    more = set()
+    for v in variants:
+        more.add(v.replace("\\", "/"))
+        more.add(v.replace("/", "\\"))
+        more.add(Path(v).as_uri() if os.path.isabs(v) else v)
+    return sorted(variants | more, key=len, reverse=True)
+
+
+def _join(text: str | list[str]) -> str:
+    return "".join(text) if isinstance(text, list) else text
+
+
+def sanitise_notebook(
+    nb: nbformat.NotebookNode,
+    sanitiser: Sanitiser,
+    *,
+    client: bool,
+) -> nbformat.NotebookNode:
+    """A scrubbed copy of an executed notebook, ready for nbconvert.
+
+    Parameters
+    ----------
+    nb
+        The executed notebook (not modified).
+    sanitiser
+        Replaces local paths, user names and environment values.
+    client
+        ``True`` for the client's version: drop the parameters and injected-parameters
+        cells and every stderr stream (warnings, logs), and shorten error tracebacks to
+        their last line. ``False`` for the reviewer: keep everything, scrubbed.
+    """
+    out = copy.deepcopy(nb)
+    cells = []
+    for cell in out.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if client and tags & HIDDEN_CELL_TAGS:
+            continue
+        if "injected-parameters" in tags and "id" in cell:
+            cell["id"] = "injected-parameters"  # papermill's id is random: keep pages stable
+        # sources are the analyst's own text: scrub paths, but a word that happens to be
+        # the user name (eng.root for user root) is code, not a leak
+        is_markup = cell.cell_type == "markdown"
+        cell.source = sanitiser(_join(cell.source), markup=is_markup, words=False)
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o
+                for o in (_sanitise_output(o, sanitiser, client=client) for o in cell.outputs)
+                if o is not None
+            ]
+        cells.append(cell)
+    out.cells = cells
+    # metadata holds papermill's input/output paths and parameters: not rendered, but
+    # scrubbed anyway so nothing local can reach a template that starts showing it
+    out.metadata = nbformat.from_dict(sanitiser.value(dict(out.metadata)))
+    return out
+
+
+def _sanitise_output(
+    output: nbformat.NotebookNode, sanitiser: Sanitiser, *, client: bool
+) -> nbformat.NotebookNode | None:
+    kind = output.get("output_type")
+    if kind == "stream":
+        if client and output.get("name") == "stderr":
+            return None
+        output["text"] = sanitiser(_join(output.get("text", "")))
+        return output
+    if kind == "error":
+        if client:
+            output["traceback"] = [f"{output.get('ename', '')}: {output.get('evalue', '')}"]
+        output["traceback"] = [sanitiser(line) for line in output.get("traceback", [])]
+        output["evalue"] = sanitiser(str(output.get("evalue", "")))
+        return output
+    data = output.get("data")
+    if isinstance(data, Mapping):
+        for mime in list(data):
+            if mime.startswith(BINARY_MIME_PREFIXES):
+                continue
+            value = data[mime]
+            if isinstance(value, str | list):
+                data[mime] = sanitiser(_join(value), markup=mime in MARKUP_MIME_TYPES)
+            elif isinstance(value, Mapping):  # application/json and the like
+                data[mime] = sanitiser.value(dict(value))
+    return output
+
+
+@functools.lru_cache(maxsize=2)
+def _exporter(client: bool) -> Any:
+    """One exporter per kind, reused: loading the template dominates a page's cost."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name=HTML_TEMPLATE,
+        exclude_input=client,
+        exclude_input_prompt=client,
+        exclude_output_prompt=client,
+    )
+
+
+def render_html(
+    nb: nbformat.NotebookNode,
+    path: str | Path,
+    *,
+    client: bool,
+    title: str,
+) -> Path:
+    """Render an (already sanitised) notebook as a self-contained HTML page.
+
+    Images stay embedded as base64, as nbconvert outputs them, so the file can be sent
+    on its own. The client's version hides code and prompts.
+    """
+    body, _ = _exporter(client).from_notebook_node(nb, resources={"metadata": {"name": title}})
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(body, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def render_reports(
+    executed: str | Path | nbformat.NotebookNode,
+    *,
+    client_path: str | Path,
+    reviewer_path: str | Path,
+    sanitiser: Sanitiser,
+    title: str,
+) -> tuple[Path, Path]:
+    """Write the client and reviewer HTML of one executed notebook.
+
+    Parameters
+    ----------
+    executed
+        The executed notebook, or the path of its ``.ipynb``.
+    client_path, reviewer_path
+        Where to write the two pages.
+    sanitiser
+        See :meth:`Sanitiser.for_run`.
+    title
+        The page title (the notebook's name, e.g. ``01_diagnostic``).
+
+    Returns
+    -------
+    tuple of Path
+        ``(client_path, reviewer_path)``.
+    """
+    nb = (
+        executed
+        if isinstance(executed, nbformat.NotebookNode)
+        else nbformat.read(str(executed), as_version=4)
+    )
+    client = render_html(
+        sanitise_notebook(nb, sanitiser, client=True), client_path, client=True, title=title
+    )
+    reviewer = render_html(
+        sanitise_notebook(nb, sanitiser, client=False), reviewer_path, client=False, title=title
+    )
+    return client, reviewer
+
+
+def find_leaks(text: str, secrets: Iterable[str]) -> list[str]:
+    """The confidential strings (paths, names) that occur in ``text``; empty when clean."""
+    return [s for s in secrets if s and s in text]
+
+
+__all__ = [
+    "HIDDEN_CELL_TAGS",
+    "Sanitiser",
+    "find_leaks",
+    "render_html",
+    "render_reports",
+    "sanitise_notebook",
+]

@@ -1,0 +1,1038 @@
+"""Running an engagement's notebooks into a dated, reviewable, reproducible run folder.
+
+``stratbook run`` executes the numbered notebooks of an engagement in order with
+papermill, each receiving the engagement parameters its ``parameters`` cell declares, and
+writes ``reports/<run-id>/``: the executed notebooks, a client and a reviewer HTML page
+per notebook, the key result tables, and a ``manifest.json`` recording what ran, on which
+inputs (SHA-256), with which parameters and package versions, and how it ended. A run
+never overwrites an earlier one; a failing cell stops the run with one clear message.
+
+Run folder layout (also recorded in every manifest under ``layout``)::
+
+    reports/<run-id>/
+      manifest.json
+      notebooks/NN_name.ipynb          executed, with papermill metadata
+      html/NN_name.html                client: code, parameters and stderr hidden
+      html/reviewer/NN_name.html       reviewer: with code
+      results/NN_name/<table>.csv      written by the notebooks (Engagement.save)
+      notes/NN_name.json               warnings, skipped sections, findings
+
+The run id is the UTC start time ``YYYY-MM-DD_HHMMSS`` (UTC so that ids sort in start
+order on every machine and across daylight-saving changes), with ``-2``, ``-3``... when
+that folder already exists.
+
+A failure names the cell by its ``In [n]`` number in the executed notebook and reviewer
+page (papermill runs every code cell once, in order, so ``n`` counts the code cells of
+the executed notebook, its injected-parameters cell included); the manifest also gives
+``code_cell``, the position among the code cells of the notebook as written, and the
+cell's first line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as dist_version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import yaml
+
+from helpers.config import CONFIG_FILE, EngagementConfig, load_config
+from helpers.errors import RunError
+
+if TYPE_CHECKING:
+    from helpers.report import Sanitiser
+
+#: the kernel the kit installs for its own Python environment
+KERNEL_NAME = "stratbook"
+KERNEL_DISPLAY_NAME = "Python (stratbook)"
+#: environment of the kit's kernel: hash-seeded so set iteration order, and hence every
+#: result built from it, is the same from one run to the next
+KERNEL_ENV = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
+#: the kernel's own log (not the notebook's output) only shows errors: no start-up chatter
+#: in the analyst's terminal on every notebook
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
+
+NOTEBOOKS_DIR = "notebooks"
+REPORTS_DIR = "reports"
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+NOTEBOOK_PATTERN = re.compile(r"^(\d{2})_[A-Za-z0-9][A-Za-z0-9_-]*$")
+RUN_ID_FORMAT = "%Y-%m-%d_%H%M%S"
+RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+MAX_RUN_SUFFIX = 1000
+#: parameters the runner sets itself; ``-p`` cannot set them
+RUNNER_PARAMETERS = ("engagement_dir", "run_dir", "config_overrides")
+#: what a run folder holds, written into every manifest
+LAYOUT = {
+    "manifest": MANIFEST,
+    "executed_notebook": "notebooks/{notebook}.ipynb",
+    "client_html": "html/{notebook}.html",
+    "reviewer_html": "html/reviewer/{notebook}.html",
+    "results": "results/{notebook}/<table>.csv",
+    "notes": "notes/{notebook}.json",
+}
+#: distributions whose versions every manifest records ("python" is the interpreter)
+PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "seaborn",
+    "matplotlib",
+    "scikit-learn",
+    "papermill",
+    "nbconvert",
+    "nbclient",
+    "ipykernel",
+    "pydantic",
+    "openpyxl",
+)
+STATUS_RUNNING = "running"
+STATUS_COMPLETED = "completed"
+STATUS_FAILED = "failed"
+STATUS_INTERRUPTED = "interrupted"
+STATUS_PENDING = "pending"
+STATUS_NOT_RUN = "not-run"
+
+ProgressCallback = Callable[[dict[str, Any]], None]
+
+
+# ---- notebooks ------------------------------------------------------------------------
+def discover_notebooks(engagement_dir: str | Path) -> list[Path]:
+    """The engagement's numbered notebooks ``notebooks/NN_name.ipynb``, in order.
+
+    Raises
+    ------
+    RunError
+        When the folder holds no numbered notebook.
+    """
+    folder = Path(engagement_dir) / NOTEBOOKS_DIR
+    found = sorted(
+        p for p in folder.glob("*.ipynb") if p.is_file() and NOTEBOOK_PATTERN.match(p.stem)
+    )
+    if not found:
+        raise RunError(
+            f"{folder}: no notebook to run; expected files named NN_name.ipynb "
+            "(e.g. 01_diagnostic.ipynb)"
+        )
+    return found
+
+
+def _match(notebooks: Sequence[Path], key: str, option: str) -> int:
+    wanted = key.strip().removesuffix(".ipynb")
+    for i, path in enumerate(notebooks):
+        if wanted in (path.stem, path.stem[:2]):
+            return i
+    names = [p.stem for p in notebooks]
+    close = difflib.get_close_matches(wanted, names, n=1)
+    hint = f'; did you mean "{close[0]}"?' if close else ""
+    raise RunError(
+        f"{option} {key!r}: no such notebook{hint} (have: {', '.join(names)}); "
+        "give its number (04) or its name (04_customers)"
+    )
+
+
+def select_notebooks(
+    notebooks: Sequence[Path],
+    *,
+    only: Sequence[str] | None = None,
+    start_from: str | None = None,
+) -> list[Path]:
+    """The notebooks a run executes, in order.
+
+    Parameters
+    ----------
+    notebooks
+        All the engagement's notebooks (see :func:`discover_notebooks`).
+    only
+        Run just these, each given by number (``"04"``) or name (``"04_customers"``).
+    start_from
+        Run this notebook and every later one.
+    """
+    if only and start_from:
+        raise RunError("use either --only or --from, not both")
+    if only:
+        keep = {_match(notebooks, key, "--only") for key in only}
+        return [p for i, p in enumerate(notebooks) if i in keep]
+    if start_from:
+        return list(notebooks[_match(notebooks, start_from, "--from") :])
+    return list(notebooks)
+
+
+def declared_parameters(notebook: str | Path) -> list[str]:
+    """The names a notebook's ``parameters`` cell declares (papermill's inspection)."""
+    import papermill
+
+    return list(papermill.inspect_notebook(str(notebook)))
+
+
+# ---- parameters -----------------------------------------------------------------------
+def parse_parameter_value(raw: Any) -> Any:
+    """Turn a ``-p key=value`` string into a value the way YAML reads it.
+
+    ``"0.15"`` -> 0.15, ``"7"`` -> 7, ``"true"`` -> True, ``"[a, b]"`` -> ["a", "b"],
+    ``"2025-12-31"`` -> ``"2025-12-31"`` (dates stay ISO strings, so manifests stay JSON);
+    text that is not valid YAML stays as given. Non-strings are returned unchanged.
+    """
+    if not isinstance(raw, str):
+        return raw
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+    return _jsonable(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _flat_parameters(config: EngagementConfig) -> dict[str, Any]:
+    """The scalar top-level parameters (client_name, currency, language, seed...)."""
+    return {k: v for k, v in config.parameters().items() if not isinstance(v, dict | list)}
+
+
+@dataclass(frozen=True)
+class PlannedNotebook:
+    """One notebook of a run plan and the parameters its ``parameters`` cell declares."""
+
+    name: str
+    path: Path
+    declared: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What a run will do, decided before anything executes (``--dry-run`` shows it)."""
+
+    engagement_dir: Path
+    config: EngagementConfig
+    notebooks: tuple[PlannedNotebook, ...]
+    all_notebooks: tuple[str, ...]
+    config_overrides: dict[str, Any]
+    notebook_parameters: dict[str, Any]
+    command: dict[str, Any]
+
+    def parameters_for(self, notebook: PlannedNotebook, run_dir: str | Path) -> dict[str, Any]:
+        """The parameters papermill injects into one notebook: only those it declares."""
+        available: dict[str, Any] = {
+            **_flat_parameters(self.config),
+            **self.notebook_parameters,
+            "engagement_dir": str(self.engagement_dir),
+            "run_dir": str(Path(run_dir)),
+            "config_overrides": dict(self.config_overrides),
+        }
+        return {k: available[k] for k in notebook.declared if k in available}
+
+    def steps(self) -> list[dict[str, Any]]:
+        """One ``{"notebook", "parameters"}`` per notebook, as ``--dry-run`` shows them
+        (the run folder, not created yet, appears as ``reports/<run-id>``)."""
+        placeholder = Path(REPORTS_DIR) / "<run-id>"
+        return [
+            {"notebook": nb.name, "parameters": self.parameters_for(nb, placeholder)}
+            for nb in self.notebooks
+        ]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.steps())
+
+
+def plan_run(
+    engagement_dir: str | Path,
+    *,
+    only: Sequence[str] | None = None,
+    start_from: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> RunPlan:
+    """Validate the config, select the notebooks and sort the ``-p`` overrides.
+
+    A key with a dot (``thresholds.bcg_growth``) or naming a top-level key of
+    ``engagement.yaml`` (``currency``) overrides the config: it goes into every notebook's
+    ``config_overrides`` and into the flat parameters. Any other key is passed to the
+    notebooks whose ``parameters`` cell declares it.
+
+    Raises
+    ------
+    ConfigError
+        ``engagement.yaml`` (with the overrides applied) is invalid.
+    RunError
+        An override is neither a config key nor declared by a notebook being run, or
+        ``only``/``start_from`` names no notebook.
+    """
+    root = Path(engagement_dir).resolve()
+    if root.is_file() and root.name == CONFIG_FILE:
+        root = root.parent
+    raw = dict(parameters or {})
+    config_fields = set(EngagementConfig.model_fields) - {"root"}
+    config_overrides: dict[str, Any] = {}
+    direct: dict[str, Any] = {}
+    for key, value in raw.items():
+        parsed = parse_parameter_value(value)
+        if key in RUNNER_PARAMETERS:
+            raise RunError(
+                f"-p {key}: set by the runner for every notebook and cannot be overridden; "
+                "to change engagement settings use dotted keys, e.g. -p thresholds.bcg_growth=0.15"
+            )
+        if "." in key or key in config_fields:
+            if key in config_fields and _is_text_field(key) and isinstance(value, str):
+                parsed = value  # client_name=2026 stays text
+            config_overrides[key] = parsed
+        else:
+            direct[key] = parsed
+    config = load_config(root, overrides=config_overrides)
+    all_paths = discover_notebooks(root)
+    selected = select_notebooks(all_paths, only=only, start_from=start_from)
+    planned = tuple(
+        PlannedNotebook(name=p.stem, path=p, declared=tuple(declared_parameters(p)))
+        for p in selected
+    )
+    for key in direct:
+        if not any(key in nb.declared for nb in planned):
+            declared = sorted({d for nb in planned for d in nb.declared} | config_fields)
+            close = difflib.get_close_matches(key, declared, n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
+            raise RunError(
+                f"-p {key}: not a key of {CONFIG_FILE} and not a parameter of "
+                f"{', '.join(nb.name for nb in planned)}{hint}; use a dotted key for "
+                "settings (e.g. -p thresholds.bcg_growth=0.15) or a name a parameters "
+                "cell declares"
+            )
+    command = {
+        "only": list(only) if only else None,
+        "start_from": start_from,
+        "parameters": {k: _jsonable(v) for k, v in raw.items()},
+    }
+    return RunPlan(
+        engagement_dir=root,
+        config=config,
+        notebooks=planned,
+        all_notebooks=tuple(p.stem for p in all_paths),
+        config_overrides=config_overrides,
+        notebook_parameters=direct,
+        command=command,
+    )
+
+
+def _is_text_field(key: str) -> bool:
+    return EngagementConfig.model_fields[key].annotation is str
+
+
+# ---- kernel ---------------------------------------------------------------------------
+def ensure_kernel(kernel_name: str | None = None) -> str:
+    """Make sure a kernel running the kit's own Python exists and return its name.
+
+    With ``kernel_name`` given, only check it exists. Otherwise install (or repair) the
+    ``stratbook`` kernelspec in ``sys.prefix`` so that it starts ``sys.executable``; if a
+    ``stratbook`` kernel of another environment takes precedence (a user-level install),
+    use ``stratbook-<hash of this environment>`` instead of overwriting it.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    ksm = KernelSpecManager()
+    if kernel_name is not None:
+        try:
+            ksm.get_kernel_spec(kernel_name)
+        except NoSuchKernel:
+            known = ", ".join(sorted(ksm.find_kernel_specs())) or "none"
+            raise RunError(
+                f"kernel {kernel_name!r} not found (installed: {known}); leave the kernel "
+                f"option out to use the kit's own {KERNEL_NAME!r} kernel"
+            ) from None
+        return kernel_name
+    suffix = hashlib.sha256(os.path.abspath(sys.executable).encode()).hexdigest()[:8]
+    for name in (KERNEL_NAME, f"{KERNEL_NAME}-{suffix}"):
+        if _kernel_is_ours(ksm, name):
+            return name
+        _install_kernel(name)
+        if _kernel_is_ours(KernelSpecManager(), name):
+            return name
+    raise RunError(
+        f"could not install a Jupyter kernel for {sys.executable}; check that "
+        f"{Path(sys.prefix) / 'share' / 'jupyter' / 'kernels'} is writable"
+    )
+
+
+def _kernel_is_ours(ksm: Any, name: str) -> bool:
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    try:
+        spec = ksm.get_kernel_spec(name)
+    except NoSuchKernel:
+        return False
+    argv0 = spec.argv[0] if spec.argv else ""
+    return (
+        os.path.abspath(argv0) == os.path.abspath(sys.executable)
+        and all(spec.env.get(k) == v for k, v in KERNEL_ENV.items())
+        and all(arg in spec.argv for arg in KERNEL_ARGUMENTS)
+    )
+
+
+def _install_kernel(name: str) -> None:
+    """Write the kernelspec (ipykernel's, plus the kit's env and quiet kernel logs)."""
+    import shutil
+
+    from ipykernel.kernelspec import write_kernel_spec
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    display = KERNEL_DISPLAY_NAME if name == KERNEL_NAME else f"{KERNEL_DISPLAY_NAME} {name}"
+    spec_dir = write_kernel_spec(
+        overrides={"display_name": display, "env": dict(KERNEL_ENV)},
+        extra_arguments=list(KERNEL_ARGUMENTS),
+    )
+    try:
+        try:
+            KernelSpecManager().install_kernel_spec(spec_dir, kernel_name=name, prefix=sys.prefix)
+        except OSError:  # read-only environment: fall back to the user's Jupyter folder
+            KernelSpecManager().install_kernel_spec(spec_dir, kernel_name=name, user=True)
+    finally:
+        shutil.rmtree(spec_dir, ignore_errors=True)
+
+
+# ---- manifest -------------------------------------------------------------------------
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
+    """The SHA-256 hex digest of a file, read in chunks (large exports are fine)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str | None]:
+    """Versions of Python and of the packages a run's numbers depend on."""
+    import platform
+
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = dist_version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.name  # outside the engagement: keep the name, never the local path
+
+
+def input_files(config: EngagementConfig) -> list[dict[str, Any]]:
+    """Every input file with its sources, path relative to the engagement, size, SHA-256."""
+    root = config.root.resolve()
+    by_path: dict[Path, list[str]] = {}
+    for name in config.data:
+        path = config.source_path(name)
+        if path.exists():
+            by_path.setdefault(path, []).append(name)
+    return [
+        {
+            "path": _relative(path, root),
+            "sources": sources,
+            "size": path.stat().st_size,
+            "sha256": sha256_file(path),
+        }
+        for path, sources in by_path.items()
+    ]
+
+
+def write_manifest(run_dir: str | Path, manifest: Mapping[str, Any]) -> Path:
+    """Write ``manifest.json`` atomically (temporary file, then ``os.replace``)."""
+    path = Path(run_dir) / MANIFEST
+    tmp = path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def read_manifest(run_dir: str | Path) -> dict[str, Any]:
+    """The manifest of a run folder."""
+    path = Path(run_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RunError(f"{path}: not found; {Path(run_dir).name} is not a run folder") from None
+    except json.JSONDecodeError as exc:
+        raise RunError(f"{path}: unreadable manifest ({exc.msg} at line {exc.lineno})") from None
+
+
+def _new_run_dir(reports: Path, run_id: str | None, started: datetime) -> Path:
+    try:
+        reports.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RunError(f"cannot create {reports}: {exc.strerror}; check permissions") from None
+    if run_id is not None:
+        if not RUN_ID_PATTERN.match(run_id) or run_id == "interactive":
+            raise RunError(
+                f"run id {run_id!r}: use letters, digits, '.', '_' and '-' only "
+                "(and not 'interactive')"
+            )
+        candidates: Iterator[str] = iter([run_id])
+    else:
+        base = started.strftime(RUN_ID_FORMAT)
+        candidates = iter([base, *(f"{base}-{n}" for n in range(2, MAX_RUN_SUFFIX))])
+    for candidate in candidates:
+        path = reports / candidate
+        try:
+            path.mkdir(exist_ok=False)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise RunError(f"cannot create {path}: {exc.strerror}; check permissions") from None
+        return path
+    raise RunError(
+        f"{reports}: run {run_id or base!r} already exists; runs are never overwritten, "
+        "choose another run id"
+    )
+
+
+# ---- running --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run: its folder and its manifest."""
+
+    run_id: str
+    run_dir: Path
+    status: str
+    manifest: dict[str, Any] = field(repr=False)
+
+    @property
+    def notebooks(self) -> list[dict[str, Any]]:
+        return list(self.manifest["notebooks"])
+
+    @property
+    def client_html(self) -> list[Path]:
+        """The client pages, in notebook order (what to send)."""
+        return [self.run_dir / nb["html"]["client"] for nb in self.notebooks if nb.get("html")]
+
+
+class _Tracker:
+    """Counts a notebook's code cells as nbclient executes them and reports progress."""
+
+    def __init__(self, notebook: str, cells: int, progress: ProgressCallback | None):
+        self.notebook = notebook
+        self.cells = cells
+        self.current = 0
+        self.progress = progress
+
+    def _emit(self, status: str) -> None:
+        if self.progress is not None:
+            self.progress(
+                {
+                    "event": "cell",
+                    "notebook": self.notebook,
+                    "cell": self.current,
+                    "cells": self.cells,
+                    "status": status,
+                }
+            )
+
+    def on_cell_execute(self, **_: Any) -> None:
+        self.current += 1
+        self._emit("started")
+
+    def on_cell_executed(self, execute_reply: Mapping[str, Any] | None = None, **_: Any) -> None:
+        ok = (execute_reply or {}).get("content", {}).get("status", "ok") == "ok"
+        self._emit(STATUS_COMPLETED if ok else STATUS_FAILED)
+
+
+def _code_cells(path: Path) -> list[Any]:
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    return [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C while running, so a killed run still says so."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def run_engagement(
+    engagement_dir: str | Path,
+    *,
+    only: Sequence[str] | None = None,
+    start_from: str | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    run_id: str | None = None,
+    progress: ProgressCallback | None = None,
+    kernel_name: str | None = None,
+) -> RunResult:
+    """Execute an engagement's notebooks in order into a new ``reports/<run-id>/`` folder.
+
+    Parameters
+    ----------
+    engagement_dir
+        The engagement folder (holding ``engagement.yaml`` and ``notebooks/``).
+    only, start_from
+        Run just these notebooks, or this one and the later ones; by number (``"04"``)
+        or name (``"04_customers"``).
+    parameters
+        ``-p key=value`` overrides; string values are read as YAML (``"0.15"`` -> 0.15).
+        See :func:`plan_run` for where each goes.
+    run_id
+        The run folder's name; default: the UTC start time ``YYYY-MM-DD_HHMMSS``, with a
+        ``-2``, ``-3``... suffix when taken. An explicit id that exists is refused.
+    progress
+        Called with one dict per event: ``{"event": "run", "status": "started", "run_id",
+        "run_dir", "notebooks"}``; ``{"event": "notebook", "status": "started", "notebook",
+        "index", "total", "cells"}``; ``{"event": "cell", "status": "started" | "completed"
+        | "failed", "notebook", "cell", "cells"}``; ``{"event": "notebook", "status":
+        "completed" | "failed" | "interrupted", "notebook", "duration_s"}``; ``{"event":
+        "render", "status": "completed", "notebook"}``; ``{"event": "run", "status", "run_id",
+        "run_dir", "duration_s"}``. ``cell`` counts executed code cells from 1, which is the
+        ``In [n]`` number in the executed notebook (the injected-parameters cell included).
+    kernel_name
+        Jupyter kernel to use; default: the kit's own ``stratbook`` kernel (installed on
+        first use, see :func:`ensure_kernel`).
+
+    Returns
+    -------
+    RunResult
+        The run folder and its manifest (status ``completed``).
+
+    Raises
+    ------
+    ConfigError
+        ``engagement.yaml`` is invalid; nothing has run and no folder was created.
+    RunError
+        A notebook failed (``"01_diagnostic failed at cell 7: ValueError: ..."``, then the
+        run folder); the manifest says ``failed``, what ran before is kept, and the
+        failed notebook's executed copy and HTML are written for review. The exception
+        carries ``run_dir`` and ``manifest`` attributes.
+    KeyboardInterrupt
+        Re-raised after marking the manifest ``interrupted`` (SIGTERM is treated alike).
+    """
+    from helpers import __version__
+    from helpers.report import Sanitiser
+
+    plan = plan_run(engagement_dir, only=only, start_from=start_from, parameters=parameters)
+    kernel = ensure_kernel(kernel_name)
+    root = plan.engagement_dir
+    inputs = input_files(plan.config)  # hashed before the run folder exists
+    started = _now()
+    clock = time.monotonic()
+    run_dir = _new_run_dir(root / REPORTS_DIR, run_id, started)
+    sanitiser = Sanitiser.for_run(engagement_dir=root, run_dir=run_dir)
+    emit = progress or (lambda event: None)
+
+    entries = [
+        {"name": nb.name, "source_sha256": sha256_file(nb.path), "status": STATUS_PENDING}
+        for nb in plan.notebooks
+    ]
+    manifest: dict[str, Any] = {
+        "manifest_version": MANIFEST_VERSION,
+        "run_id": run_dir.name,
+        "kit_version": __version__,
+        "status": STATUS_RUNNING,
+        "started": _iso(started),
+        "finished": None,
+        "duration_s": None,
+        "clock": "UTC",
+        "kernel": kernel,
+        "command": sanitiser.value(plan.command),
+        "config_overrides": sanitiser.value(plan.config_overrides),
+        "notebook_parameters": sanitiser.value(plan.notebook_parameters),
+        "engagement": sanitiser.value(plan.config.parameters()),
+        "inputs": inputs,
+        "packages": package_versions(),
+        "layout": LAYOUT,
+        "all_notebooks": list(plan.all_notebooks),
+        "notebooks": entries,
+        "error": None,
+    }
+    write_manifest(run_dir, manifest)
+    emit(
+        {
+            "event": "run",
+            "status": "started",
+            "run_id": run_dir.name,
+            "run_dir": str(run_dir),
+            "notebooks": [nb.name for nb in plan.notebooks],
+        }
+    )
+
+    def finish(status: str) -> None:
+        for entry in entries:
+            if entry["status"] in (STATUS_PENDING, STATUS_RUNNING):
+                entry["status"] = STATUS_NOT_RUN
+        manifest["status"] = status
+        manifest["finished"] = _iso(_now())
+        manifest["duration_s"] = round(time.monotonic() - clock, 3)
+        write_manifest(run_dir, manifest)
+        emit(
+            {
+                "event": "run",
+                "status": status,
+                "run_id": run_dir.name,
+                "run_dir": str(run_dir),
+                "duration_s": manifest["duration_s"],
+            }
+        )
+
+    with _sigterm_as_interrupt():
+        try:
+            for index, (nb, entry) in enumerate(zip(plan.notebooks, entries, strict=True), 1):
+                emit_start = {"index": index, "total": len(plan.notebooks)}
+                failure = _run_notebook(
+                    plan,
+                    nb,
+                    entry,
+                    run_dir=run_dir,
+                    kernel=kernel,
+                    sanitiser=sanitiser,
+                    progress=progress,
+                    save=lambda: write_manifest(run_dir, manifest),
+                    emit=emit,
+                    start_event=emit_start,
+                )
+                if failure:
+                    manifest["error"] = {"notebook": nb.name, **failure}
+                    finish(STATUS_FAILED)
+                    error = RunError(_failure_message(nb.name, failure, run_dir))
+                    error.run_dir = run_dir  # type: ignore[attr-defined]
+                    error.manifest = manifest  # type: ignore[attr-defined]
+                    raise error
+                write_manifest(run_dir, manifest)
+        except KeyboardInterrupt:
+            current = next((e for e in entries if e["status"] == STATUS_RUNNING), None)
+            if current is not None:
+                current["status"] = STATUS_INTERRUPTED
+                emit(_nb_event(current, STATUS_INTERRUPTED))
+            manifest["error"] = {
+                "notebook": current["name"] if current else None,
+                "cell": (current or {}).get("cells", {}).get("executed") or None,
+                "name": "KeyboardInterrupt",
+                "message": "the run was interrupted",
+            }
+            finish(STATUS_INTERRUPTED)
+            raise
+        except RunError:
+            raise
+        except Exception as exc:  # a bug or a full disk: the manifest still says failed
+            if manifest["status"] == STATUS_RUNNING:
+                manifest["error"] = {
+                    "notebook": None,
+                    "name": type(exc).__name__,
+                    "message": sanitiser(str(exc)),
+                }
+                with suppress(OSError):
+                    finish(STATUS_FAILED)
+            raise
+        finish(STATUS_COMPLETED)
+    return RunResult(
+        run_id=run_dir.name, run_dir=run_dir, status=STATUS_COMPLETED, manifest=manifest
+    )
+
+
+def _run_notebook(
+    plan: RunPlan,
+    nb: PlannedNotebook,
+    entry: dict[str, Any],
+    *,
+    run_dir: Path,
+    kernel: str,
+    sanitiser: Sanitiser,
+    progress: ProgressCallback | None,
+    save: Callable[[], Any],
+    emit: ProgressCallback,
+    start_event: Mapping[str, Any],
+) -> dict[str, Any] | None:
+    """Execute and render one notebook, filling its manifest entry; the failure or None.
+
+    KeyboardInterrupt propagates (the entry stays ``running`` for the caller to mark).
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from helpers.report import render_reports
+
+    params = plan.parameters_for(nb, run_dir)
+    cells = len(_code_cells(nb.path)) + (1 if params else 0)
+    executed = run_dir / "notebooks" / f"{nb.name}.ipynb"
+    executed.parent.mkdir(exist_ok=True)
+    tracker = _Tracker(nb.name, cells, progress)
+    entry.update(
+        status=STATUS_RUNNING,
+        started=_iso(_now()),
+        parameters=sanitiser.value(_jsonable(params)),
+        cells={"total": cells, "executed": 0},
+        executed_notebook=executed.relative_to(run_dir).as_posix(),
+    )
+    save()
+    emit(
+        {
+            "event": "notebook",
+            "status": "started",
+            "notebook": nb.name,
+            **start_event,
+            "cells": cells,
+        }
+    )
+    t0 = time.monotonic()
+    failure: dict[str, Any] | None = None
+    try:
+        papermill.execute_notebook(
+            str(nb.path),
+            str(executed),
+            parameters=params or None,
+            kernel_name=kernel,
+            cwd=str(nb.path.parent),
+            progress_bar=False,
+            # outputs are all in once the last cell replied: no need to wait for a
+            # graceful kernel exit (saves seconds per notebook)
+            shutdown_kernel="immediate",
+            on_cell_execute=tracker.on_cell_execute,
+            on_cell_executed=tracker.on_cell_executed,
+        )
+    except PapermillExecutionError as exc:
+        if exc.ename == "KeyboardInterrupt":  # the kernel itself was interrupted
+            entry["cells"]["executed"] = tracker.current
+            entry["duration_s"] = round(time.monotonic() - t0, 3)
+            raise KeyboardInterrupt from None
+        failure = _cell_failure(exc, executed, tracker, sanitiser)
+    except KeyboardInterrupt:
+        entry["cells"]["executed"] = tracker.current
+        entry["duration_s"] = round(time.monotonic() - t0, 3)
+        raise
+    except Exception as exc:  # dead kernel, timeout, disk full: still one message
+        failure = {
+            "cell": tracker.current or None,
+            "name": type(exc).__name__,
+            "message": sanitiser(str(exc).strip()),
+        }
+    entry["cells"]["executed"] = tracker.current
+    status = STATUS_FAILED if failure else STATUS_COMPLETED
+    if executed.exists():
+        try:
+            client, reviewer = render_reports(
+                executed,
+                client_path=run_dir / "html" / f"{nb.name}.html",
+                reviewer_path=run_dir / "html" / "reviewer" / f"{nb.name}.html",
+                sanitiser=sanitiser,
+                title=nb.name,
+            )
+            entry["html"] = {
+                "client": client.relative_to(run_dir).as_posix(),
+                "reviewer": reviewer.relative_to(run_dir).as_posix(),
+            }
+            emit({"event": "render", "status": STATUS_COMPLETED, "notebook": nb.name})
+        except Exception as exc:  # a broken page must not hide the run's outcome
+            if failure is None:
+                failure = {
+                    "cell": None,
+                    "name": type(exc).__name__,
+                    "message": f"rendering HTML: {sanitiser(str(exc))}",
+                }
+                status = STATUS_FAILED
+    _close_entry(entry, run_dir, nb.name, t0, status)
+    if "run_dir" not in nb.declared:
+        entry["warnings"].append(
+            {
+                "message": f"{nb.name} declares no run_dir parameter: what it saves goes to "
+                "reports/interactive, not to this run; add run_dir = None to its parameters cell",
+                "source": "runner",
+            }
+        )
+    if failure:
+        entry["error"] = failure
+    emit(_nb_event(entry, status))
+    return failure
+
+
+def _nb_event(entry: Mapping[str, Any], status: str) -> dict[str, Any]:
+    return {
+        "event": "notebook",
+        "status": status,
+        "notebook": entry["name"],
+        "duration_s": entry.get("duration_s"),
+    }
+
+
+def _close_entry(entry: dict[str, Any], run_dir: Path, name: str, t0: float, status: str) -> None:
+    """Record a notebook's outcome: status, duration, results and notes."""
+    entry["status"] = status
+    entry["duration_s"] = round(time.monotonic() - t0, 3)
+    results = run_dir / "results" / name
+    entry["results"] = [
+        {
+            "path": p.relative_to(run_dir).as_posix(),
+            "size": p.stat().st_size,
+            "sha256": sha256_file(p),
+        }
+        for p in sorted(results.glob("*.csv"))
+    ]
+    notes_path = run_dir / "notes" / f"{name}.json"
+    notes: dict[str, Any] = {}
+    if notes_path.exists():
+        try:
+            notes = json.loads(notes_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            notes = {}
+    entry["warnings"] = list(notes.get("warnings", []))
+    entry["skipped"] = list(notes.get("skipped", []))
+    entry["findings"] = list(notes.get("findings", []))
+
+
+def _cell_failure(
+    exc: Any, executed: Path, tracker: _Tracker, sanitiser: Callable[[str], str]
+) -> dict[str, Any]:
+    """Where and why a cell failed, from papermill's error and the executed notebook."""
+    import nbformat
+
+    cell_number = exc.exec_count if exc.exec_count is not None else tracker.current
+    source_position = None
+    cell_id = None
+    first_line = (exc.source or "").strip().splitlines()[0] if (exc.source or "").strip() else ""
+    if executed.exists():
+        # papermill adds banner cells to the saved copy, so find the failed cell by its
+        # execution count (or its failed status), not by exc.cell_index
+        nb = nbformat.read(str(executed), as_version=4)
+        position = 0
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            meta = cell.get("metadata", {})
+            if "injected-parameters" not in meta.get("tags", []):
+                position += 1
+            failed = meta.get("papermill", {}).get("status") == "failed"
+            if failed or (exc.exec_count is not None and cell.execution_count == exc.exec_count):
+                cell_id = cell.get("id")
+                source_position = position
+                break
+    message = sanitiser(str(exc.evalue).strip())
+    return {
+        "cell": cell_number,
+        "code_cell": source_position,
+        "cell_id": cell_id,
+        "cell_source": sanitiser(first_line),
+        "name": exc.ename,
+        "message": message,
+    }
+
+
+def _failure_message(name: str, failure: Mapping[str, Any], run_dir: Path) -> str:
+    where = f" at cell {failure['cell']}" if failure.get("cell") else ""
+    head = f"{name} failed{where}: {failure['name']}: {failure['message']}"
+    lines = [head]
+    if failure.get("cell_source"):
+        lines.append(f"  the cell (In [{failure['cell']}]) begins: {failure['cell_source']}")
+    lines.append(
+        f"  run folder: {run_dir} (manifest says failed; the executed notebook and its "
+        "HTML are kept for review)"
+    )
+    return "\n".join(lines)
+
+
+# ---- past runs ------------------------------------------------------------------------
+RUN_COLUMNS = ["run_id", "status", "started", "duration_s", "completed", "notebooks", "failed"]
+
+
+def list_runs(engagement_dir: str | Path) -> pd.DataFrame:
+    """The engagement's runs from their manifests, oldest first.
+
+    Columns: ``run_id``, ``status`` (``unreadable`` for a damaged manifest), ``started``
+    (UTC timestamp), ``duration_s``, ``completed`` (notebooks completed), ``notebooks``
+    (notebooks planned), ``failed`` (the notebook that failed or was interrupted).
+    """
+    reports = Path(engagement_dir) / REPORTS_DIR
+    rows = []
+    for path in sorted(reports.glob(f"*/{MANIFEST}")):
+        try:
+            m = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            rows.append({"run_id": path.parent.name, "status": "unreadable"})
+            continue
+        nbs = m.get("notebooks", [])
+        rows.append(
+            {
+                "run_id": m.get("run_id", path.parent.name),
+                "status": m.get("status"),
+                "started": m.get("started"),
+                "duration_s": m.get("duration_s"),
+                "completed": sum(nb.get("status") == STATUS_COMPLETED for nb in nbs),
+                "notebooks": len(nbs),
+                "failed": (m.get("error") or {}).get("notebook"),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=RUN_COLUMNS)
+    frame["started"] = pd.to_datetime(frame["started"], utc=True)
+    frame["duration_s"] = frame["duration_s"].astype("float64")
+    frame["completed"] = frame["completed"].astype("Int64")
+    frame["notebooks"] = frame["notebooks"].astype("Int64")
+    return frame.sort_values(["started", "run_id"], na_position="first").reset_index(drop=True)
+
+
+def latest_run(engagement_dir: str | Path, *, status: str | None = None) -> Path | None:
+    """The folder of the most recently started run (with this status, if given), or None."""
+    runs = list_runs(engagement_dir)
+    if status is not None:
+        runs = runs[runs["status"] == status]
+    if runs.empty:
+        return None
+    return Path(engagement_dir) / REPORTS_DIR / runs["run_id"].iloc[-1]
+
+
+__all__ = [
+    "KERNEL_NAME",
+    "LAYOUT",
+    "PlannedNotebook",
+    "RunPlan",
+    "RunResult",
+    "declared_parameters",
+    "discover_notebooks",
+    "ensure_kernel",
+    "input_files",
+    "latest_run",
+    "list_runs",
+    "package_versions",
+    "parse_parameter_value",
+    "plan_run",
+    "read_manifest",
+    "run_engagement",
+    "select_notebooks",
+    "sha256_file",
+    "write_manifest",
+]
