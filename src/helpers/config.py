@@ -93,6 +93,9 @@ class Thresholds(_Section):
     bcg_growth: float = 0.10
     bcg_share: float = 1.0
     okr_success: float = 0.7
+    smart_growth_ceiling: float = Field(
+        0.5, gt=0, description="SMART: highest implied annual change of a non-revenue target"
+    )
     eisenhower_importance: float = 3.0
     eisenhower_urgency: float = 3.0
     stalled_quantile: float = 0.9
@@ -151,6 +154,10 @@ class AllocationSettings(_Section):
     floor: float = Field(0.05, ge=0, le=1, description="minimum share of budget per line")
     cap: float = Field(0.50, ge=0, le=1, description="maximum share of budget per line")
     zbb_budget: float = Field(400_000, ge=0, description="budget for decision packages")
+    raci_max_accountable_share: float = Field(
+        0.4, gt=0, le=1, description="a role Accountable for more than this share of the "
+        "RACI activities is flagged as overloaded"
+    )
 
     @field_validator("weights")
     @classmethod
