@@ -87,3 +87,23 @@ def test_notes_record_warnings_skips_and_findings(engagement, tmp_path):
         "findings": [{"key": "top_segment", "text": "Champions hold 42 % of future value"}],
     }
     assert "12 refund lines" in eng.warnings_note().data
+
+
+def test_data_warnings_raised_by_analysis_code_reach_the_notes(engagement, tmp_path):
+    import warnings as w
+
+    from helpers.errors import DataWarning
+
+    original = w.showwarning
+    try:
+        eng = Engagement.open(engagement, run_dir=tmp_path, notebook="01_a")
+        Engagement.open(engagement, run_dir=tmp_path, notebook="01_a")  # re-opened: not stacked
+        with w.catch_warnings():
+            w.simplefilter("always")
+            w.warn("3 customers have net refunds", DataWarning, stacklevel=1)
+            w.warn("unrelated", UserWarning, stacklevel=1)
+        notes = json.loads((tmp_path / "notes" / "01_a.json").read_text())
+        assert notes["warnings"] == [{"message": "3 customers have net refunds"}]
+        assert eng.notes["warnings"] == []  # the latest opened context records
+    finally:
+        w.showwarning = original

@@ -90,7 +90,28 @@ class Engagement:
         run = Path(run_dir) if run_dir is not None else config.root / INTERACTIVE_RUN
         eng = cls(config=config, run_dir=run.resolve(), notebook=notebook)
         eng._write_notes()
+        eng._record_data_warnings()
         return eng
+
+    def _record_data_warnings(self) -> None:
+        """Route every :class:`DataWarning` shown from now on into this run's notes.
+
+        Analysis functions warn about the data they meet (customers with net refunds,
+        short histories); the notebook shows the warning as usual and the manifest and
+        the report get it too. The previous ``showwarning`` is kept and called.
+        """
+        previous = warnings.showwarning
+        if getattr(previous, "_stratbook", False):
+            previous = previous.__wrapped__  # a notebook re-opened: replace, don't stack
+
+        def showwarning(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, DataWarning):
+                self.warn(str(message))
+            return previous(message, category, filename, lineno, file, line)
+
+        showwarning._stratbook = True  # type: ignore[attr-defined]
+        showwarning.__wrapped__ = previous  # type: ignore[attr-defined]
+        warnings.showwarning = showwarning
 
     # ---- shortcuts ----------------------------------------------------------------------
     @property

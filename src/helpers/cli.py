@@ -1,0 +1,174 @@
+"""The ``stratbook`` command: one verb per step of an engagement.
+
+``stratbook new`` creates an engagement folder from the template, ``stratbook run``
+executes its notebooks into a dated run folder, ``stratbook runs`` lists the runs. The
+work is done by library functions (:mod:`helpers.template`, :mod:`helpers.runner`) that
+the tests call directly; this module only parses options and prints.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from helpers import __version__
+from helpers.errors import StratbookError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _key_values(pairs: tuple[str, ...], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            _fail(f"{option} expects key=value, got {pair!r}")
+        out[key.strip()] = value
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="stratbook")
+def main() -> None:
+    """stratbook: diagnose before acting. Create an engagement, run its notebooks."""
+
+
+@main.command()
+@click.argument("context", nargs=-1, metavar="[KEY=VALUE]...")
+@click.option("--no-input", is_flag=True, help="Do not prompt; use defaults and KEY=VALUE pairs.")
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder in which the engagement folder is created.",
+)
+@click.option("--dry-run", is_flag=True, help="Check the inputs and say what would be created.")
+def new(context: tuple[str, ...], no_input: bool, output_dir: Path, dry_run: bool) -> None:
+    """Create an engagement folder from the template.
+
+    KEY is one of client_name, engagement_slug, currency, language, period_start,
+    sample_data, e.g. `stratbook new --no-input client_name="Acme" sample_data=yes`.
+    """
+    from helpers.template import new_engagement, validate_context
+
+    extra = _key_values(context, "KEY=VALUE")
+    try:
+        if dry_run:
+            resolved = validate_context(extra)
+            target = output_dir / resolved["engagement_slug"]
+            click.echo(f"Would create {target} with:")
+            for key, value in resolved.items():
+                click.echo(f"  {key}: {value}")
+            return
+        path = new_engagement(output_dir, extra_context=extra, no_input=no_input)
+    except StratbookError as exc:
+        _fail(str(exc))
+    click.echo(f"Created {path}")
+    click.echo(f"Next: cd {path} && stratbook run")
+
+
+@main.command()
+@click.option(
+    "-e",
+    "--engagement",
+    "engagement_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The engagement folder (holding engagement.yaml).",
+)
+@click.option("--only", multiple=True, metavar="NN", help="Run only these notebooks (repeatable).")
+@click.option("--from", "start_from", metavar="NN", help="Start at this notebook.")
+@click.option(
+    "-p",
+    "--parameter",
+    "parameters",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a parameter or an engagement.yaml key (dotted), e.g. -p thresholds.bcg_growth=0.15.",
+)
+@click.option("--dry-run", is_flag=True, help="Say which notebooks would run, with which parameters.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+def run(
+    engagement_dir: Path,
+    only: tuple[str, ...],
+    start_from: str | None,
+    parameters: tuple[str, ...],
+    dry_run: bool,
+    quiet: bool,
+) -> None:
+    """Execute the engagement's notebooks in order into reports/<run-id>/."""
+    from helpers.runner import plan_run, run_engagement
+
+    params = _key_values(parameters, "-p")
+    kwargs = {"only": list(only) or None, "start_from": start_from, "parameters": params}
+    try:
+        if dry_run:
+            for step in plan_run(engagement_dir, **kwargs):
+                click.echo(f"{step['notebook']}: {step['parameters']}")
+            return
+        progress = None if quiet else _progress_printer()
+        result = run_engagement(engagement_dir, progress=progress, **kwargs)
+    except StratbookError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; the run's manifest says which notebooks completed")
+    click.echo(f"Run folder: {result.run_dir}")
+    pages = result.client_html
+    if pages:
+        click.echo(f"Report: {pages[0].parent}")
+
+
+def _progress_printer():
+    """A progress callback: one line per notebook, a live cell counter on a terminal."""
+    live = sys.stderr.isatty()
+
+    def show(event: dict) -> None:
+        kind, status, name = event.get("event"), event.get("status"), event.get("notebook")
+        if kind == "run" and status == "started":
+            click.echo(f"Run {event.get('run_id')}: {len(event.get('notebooks', []))} notebook(s)", err=True)
+        elif kind == "notebook" and status == "started":
+            click.echo(f"[{event.get('index')}/{event.get('total')}] {name}", err=True)
+        elif kind == "cell" and status == "started" and live:
+            click.echo(f"\r    cell {event.get('cell')}/{event.get('cells')}", nl=False, err=True)
+        elif kind == "notebook":
+            duration = event.get("duration_s")
+            took = f" in {duration:.1f} s" if isinstance(duration, int | float) else ""
+            click.echo(("\r" if live else "") + f"    {status}{took}" + " " * 12, err=True)
+
+    return show
+
+
+@main.command()
+@click.option(
+    "-e",
+    "--engagement",
+    "engagement_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The engagement folder.",
+)
+def runs(engagement_dir: Path) -> None:
+    """List the runs of an engagement with their status and duration."""
+    from helpers.runner import list_runs
+
+    try:
+        table = list_runs(engagement_dir)
+    except StratbookError as exc:
+        _fail(str(exc))
+    if table.empty:
+        click.echo("No runs yet: stratbook run")
+        return
+    click.echo(table.to_string(index=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
