@@ -1,6 +1,6 @@
 """Sample workshop inputs for the objectives chapter (03): objectives, OKRs, KPIs, scorecard.
 
-The synthetic client is a distributor of professional equipment. The objectives are set
+The synthetic client is a distributor of office equipment and supplies. The objectives are set
 relative to its actual trailing-twelve-month revenue and orders (read from the generated
 transactions), so that the notebook shows a target in each realism class (conservative,
 stretch, unrealistic) and a SMART failure of each kind. The OKRs include objectives with
@@ -149,7 +149,7 @@ def sample_objectives(
         ),
         (
             "OBJ3",
-            f"Grow revenue by {pct(unrealistic, rev)} % by buying regional dealers",
+            f"Grow revenue by {pct(unrealistic, rev)} % by buying regional office-supply dealers",
             "revenue",
             "revenue",
             rev,
@@ -197,7 +197,7 @@ def sample_objectives(
         # not attainable: average order value +80 % in six months
         (
             "OBJ8",
-            "Lift the average order value with premium ranges",
+            "Lift the average order value with ergonomic furniture ranges",
             "average order value",
             "other",
             750.0,
@@ -275,15 +275,15 @@ def sample_okr(*, last_month: pd.Timestamp) -> pd.DataFrame:
             14,
             q[4],
         ),
-        ("Win back lapsed restaurants", "Lapsed customers reactivated", 0, 150, 95, q[2]),
-        ("Win back lapsed restaurants", "Win-back campaign response rate (%)", 2, 6, 2, q[2]),
+        ("Win back lapsed small businesses", "Lapsed customers reactivated", 0, 150, 95, q[2]),
+        ("Win back lapsed small businesses", "Win-back campaign response rate (%)", 2, 6, 2, q[2]),
         ("Build a modern sales team", "Reps trained in value selling", 0, 45, 30, q[2]),
         ("Build a modern sales team", "Opportunities logged in the CRM (%)", 48, 95, 80, q[3]),
         ("Build a modern sales team", "Junior reps hired", 0, 6, 2, q[4]),
         ("Build a modern sales team", "Median quote lead time (days)", 9, 5, 7, q[3]),
         ("Build a modern sales team", "Average discount granted (%)", 14, 10, 13, q[4]),
         ("Build a modern sales team", "Sales playbook pages written", 0, 60, 60, q[1]),
-        ("Launch a maintenance-contract offer", None, None, None, None, None),
+        ("Launch a printer and IT maintenance offer", None, None, None, None, None),
     ]
     frame = pd.DataFrame(
         rows, columns=["objective", "key_result", "start", "target", "current", "deadline"]
@@ -369,12 +369,18 @@ def sample_scorecard() -> pd.DataFrame:
         ("C1", "Keep and grow key accounts", "customer", "Customer retention rate", "F1"),
         (
             "C2",
-            "Win restaurants and caterers online",
+            "Win small businesses online",
             "customer",
             "New customers (12 months)",
             "F1",
         ),
-        ("C3", "Be the distributor chefs recommend", "customer", "Net Promoter Score", "C1, C2"),
+        (
+            "C3",
+            "Be the supplier office managers recommend",
+            "customer",
+            "Net Promoter Score",
+            "C1, C2",
+        ),
         (
             "I1",
             "Quote complex projects within 5 days",

@@ -1,6 +1,6 @@
 """Sample workshop inputs for the value proposition and allocation chapters (05 and 06).
 
-The synthetic client is a distributor of professional catering equipment. The sheets below
+The synthetic client is a distributor of office equipment and supplies. The sheets below
 are what its value-proposition and budgeting workshops would produce: a customer profile
 per persona and the offer mapped onto it, a positioning statement, a strategy canvas
 against three competitors, the commercial initiatives with their costs and benefits, a RACI
@@ -18,32 +18,118 @@ import numpy as np
 import pandas as pd
 
 # ---- value proposition canvas ---------------------------------------------------------
-#: persona, item_id, kind, item, importance (1-5)
+#: persona, item_id, kind, item, importance (1-5). Item ids keep the workshop's first
+#: coding (IR: small-business office manager, CP: key-account procurement buyer, PC:
+#: facility manager of multi-site and public organisations).
 VP_PROFILE: tuple[tuple[str, str, str, str, int], ...] = (
-    ("Independent restaurateur", "IR-J1", "job", "Run a profitable kitchen every service", 5),
-    ("Independent restaurateur", "IR-J2", "job", "Replace broken equipment fast", 4),
-    ("Independent restaurateur", "IR-P1", "pain", "A broken oven or fridge stops the service", 5),
-    ("Independent restaurateur", "IR-P2", "pain", "Equipment is a large upfront cash outlay", 4),
-    ("Independent restaurateur", "IR-P3", "pain", "Energy bills keep rising", 3),
-    ("Independent restaurateur", "IR-G1", "gain", "Technician on site within 24 hours", 5),
-    ("Independent restaurateur", "IR-G2", "gain", "Monthly payments instead of a lump sum", 4),
-    ("Independent restaurateur", "IR-G3", "gain", "Advice from someone who knows kitchens", 3),
-    ("Chain purchasing manager", "CP-J1", "job", "Equip new openings on schedule", 5),
-    ("Chain purchasing manager", "CP-J2", "job", "Standardise equipment across sites", 4),
-    ("Chain purchasing manager", "CP-P1", "pain", "Prices differ from one site to the next", 4),
-    ("Chain purchasing manager", "CP-P2", "pain", "Late deliveries delay openings", 5),
-    ("Chain purchasing manager", "CP-P3", "pain", "No consolidated view of spend", 3),
-    ("Chain purchasing manager", "CP-G1", "gain", "One national price list and contract", 4),
-    ("Chain purchasing manager", "CP-G2", "gain", "Online ordering with approval workflow", 4),
-    ("Chain purchasing manager", "CP-G3", "gain", "Dedicated key-account manager", 3),
-    ("Public catering buyer", "PC-J1", "job", "Run compliant public tenders", 5),
-    ("Public catering buyer", "PC-J2", "job", "Keep school and hospital kitchens running", 4),
-    ("Public catering buyer", "PC-P1", "pain", "Tender files are long to prepare and compare", 4),
-    ("Public catering buyer", "PC-P2", "pain", "Hygiene audits find non-compliant equipment", 5),
-    ("Public catering buyer", "PC-P3", "pain", "Budgets are frozen mid-year", 2),
-    ("Public catering buyer", "PC-G1", "gain", "Energy-efficiency data for the tender scoring", 4),
-    ("Public catering buyer", "PC-G2", "gain", "Maintenance contract with guaranteed uptime", 4),
-    ("Public catering buyer", "PC-G3", "gain", "Training of kitchen staff on new equipment", 2),
+    ("Office manager, small business", "IR-J1", "job", "Keep the office supplied and working", 5),
+    ("Office manager, small business", "IR-J2", "job", "Replace a broken printer or chair fast", 4),
+    (
+        "Office manager, small business",
+        "IR-P1",
+        "pain",
+        "A broken printer or PC stops the whole team",
+        5,
+    ),
+    (
+        "Office manager, small business",
+        "IR-P2",
+        "pain",
+        "Furniture and IT are a large upfront cash outlay",
+        4,
+    ),
+    ("Office manager, small business", "IR-P3", "pain", "Toner and paper costs keep rising", 3),
+    ("Office manager, small business", "IR-G1", "gain", "Replacement on site within 24 hours", 5),
+    (
+        "Office manager, small business",
+        "IR-G2",
+        "gain",
+        "Monthly payments instead of a lump sum",
+        4,
+    ),
+    (
+        "Office manager, small business",
+        "IR-G3",
+        "gain",
+        "Advice from someone who knows small offices",
+        3,
+    ),
+    ("Key-account procurement buyer", "CP-J1", "job", "Equip new offices and moves on time", 5),
+    (
+        "Key-account procurement buyer",
+        "CP-J2",
+        "job",
+        "Standardise equipment and supplies across sites",
+        4,
+    ),
+    (
+        "Key-account procurement buyer",
+        "CP-P1",
+        "pain",
+        "Prices differ from one site to the next",
+        4,
+    ),
+    ("Key-account procurement buyer", "CP-P2", "pain", "Late deliveries delay office moves", 5),
+    ("Key-account procurement buyer", "CP-P3", "pain", "No consolidated view of spend", 3),
+    (
+        "Key-account procurement buyer",
+        "CP-G1",
+        "gain",
+        "One national price list and framework contract",
+        4,
+    ),
+    (
+        "Key-account procurement buyer",
+        "CP-G2",
+        "gain",
+        "Online ordering with approval workflow",
+        4,
+    ),
+    ("Key-account procurement buyer", "CP-G3", "gain", "Dedicated key-account manager", 3),
+    ("Facility manager, multi-site", "PC-J1", "job", "Run compliant supplier tenders", 5),
+    (
+        "Facility manager, multi-site",
+        "PC-J2",
+        "job",
+        "Keep buildings clean, safe and equipped",
+        4,
+    ),
+    (
+        "Facility manager, multi-site",
+        "PC-P1",
+        "pain",
+        "Tender files are long to prepare and compare",
+        4,
+    ),
+    (
+        "Facility manager, multi-site",
+        "PC-P2",
+        "pain",
+        "Safety inspections find faulty or missing equipment",
+        5,
+    ),
+    ("Facility manager, multi-site", "PC-P3", "pain", "Budgets are frozen mid-year", 2),
+    (
+        "Facility manager, multi-site",
+        "PC-G1",
+        "gain",
+        "Eco-label and carbon data for the CSR report",
+        4,
+    ),
+    (
+        "Facility manager, multi-site",
+        "PC-G2",
+        "gain",
+        "Service contract with guaranteed uptime",
+        4,
+    ),
+    (
+        "Facility manager, multi-site",
+        "PC-G3",
+        "gain",
+        "Staff trained on ergonomics and safe use",
+        2,
+    ),
 )
 
 #: element_id, kind, element, addresses (comma-separated item ids; empty: addresses nothing)
@@ -51,29 +137,39 @@ VP_OFFER: tuple[tuple[str, str, str, str], ...] = (
     (
         "O1",
         "product",
-        "Full catalogue of cooking, cold and hygiene equipment",
+        "One catalogue of furniture, IT, consumables, hygiene and safety supplies",
         "IR-J1, CP-J1, PC-J2",
     ),
-    ("O2", "product", "Maintenance contracts", "IR-J2, PC-J2"),
-    ("O3", "pain_reliever", "48-hour breakdown intervention by own technicians", "IR-P1, PC-P2"),
+    ("O2", "product", "Maintenance contracts for printers and IT equipment", "IR-J2, PC-J2"),
+    (
+        "O3",
+        "pain_reliever",
+        "48-hour on-site repair or replacement by own technicians",
+        "IR-P1, PC-P2",
+    ),
     ("O4", "pain_reliever", "Leasing and rental with purchase option", "IR-P2, IR-G2"),
-    ("O5", "pain_reliever", "Energy audit of the kitchen", "IR-P3, PC-G1"),
-    ("O6", "pain_reliever", "Roll-out planning for multi-site openings", "CP-P2, CP-J1"),
-    ("O7", "gain_creator", "Chef-trained sales engineers", "IR-G3, PC-G3"),
+    (
+        "O5",
+        "pain_reliever",
+        "Print and consumables audit with eco-labelled options",
+        "IR-P3, PC-G1",
+    ),
+    ("O6", "pain_reliever", "Move and roll-out planning for multi-site offices", "CP-P2, CP-J1"),
+    ("O7", "gain_creator", "Workplace advisers trained in ergonomics and IT", "IR-G3, PC-G3"),
     ("O8", "gain_creator", "Framework agreements with national pricing", "CP-P1, CP-G1"),
-    ("O9", "gain_creator", "Tender-ready technical files", "PC-J1, PC-P1"),
+    ("O9", "gain_creator", "Tender-ready technical and CSR files", "PC-J1, PC-P1"),
     ("O10", "gain_creator", "Uptime-guaranteed service level", "PC-G2"),
-    ("O11", "gain_creator", "Loyalty points on consumables", ""),
+    ("O11", "gain_creator", "Loyalty points on paper and toner", ""),
 )
 
 #: part, text ("proof" left empty: the workshop has not agreed on the proof yet)
 POSITIONING: tuple[tuple[str, str], ...] = (
-    ("target", "independent restaurants and catering chains"),
-    ("need", "cannot afford a kitchen that stops during service"),
+    ("target", "small businesses and multi-site companies"),
+    ("need", "cannot afford an office that stops for want of a printer, a desk or toner"),
     ("offer", "{client}"),
-    ("category", "professional kitchen equipment partner"),
-    ("benefit", "keeps kitchens running with equipment, financing and 48-hour service"),
-    ("alternative", "online pure players and manufacturers selling direct"),
+    ("category", "full-service office equipment and supplies partner"),
+    ("benefit", "keeps offices running with one catalogue, leasing and 48-hour service"),
+    ("alternative", "online marketplaces and office superstores"),
     ("proof", ""),
 )
 
@@ -83,18 +179,18 @@ CANVAS_FACTORS = (
     "Price level",
     "Catalogue breadth",
     "Delivery speed",
-    "Technical advice",
+    "Workplace advice",
     "After-sales service",
     "Financing options",
     "Online ordering",
-    "Energy-efficiency expertise",
+    "CSR and eco-label expertise",
 )
 #: competitor -> scores in CANVAS_FACTORS order (0-10); the client comes first
 CANVAS_SCORES: dict[str, tuple[float, ...]] = {
     "__client__": (6.0, 8.0, 6.0, 9.0, 8.5, 7.0, 3.0, 6.5),
-    "ChefDirect (online)": (3.0, 7.0, 6.3, 2.0, 3.0, 2.0, 9.0, 3.0),
-    "ProCuisine Distribution": (5.5, 7.5, 6.2, 6.0, 6.0, 7.5, 6.0, 7.0),
-    "Frigo-Maker Direct": (7.0, 3.0, 5.8, 7.0, 7.0, 5.0, 5.0, 5.0),
+    "BuroClic (online)": (3.0, 7.0, 6.3, 2.0, 3.0, 2.0, 9.0, 3.0),
+    "ProBureau Distribution": (5.5, 7.5, 6.2, 6.0, 6.0, 7.5, 6.0, 7.0),
+    "ErgoMeuble (maker direct)": (7.0, 3.0, 5.8, 7.0, 7.0, 5.0, 5.0, 5.0),
 }
 
 # ---- initiatives (Eisenhower and zero-based budgeting) --------------------------------
@@ -132,7 +228,7 @@ INITIATIVES: tuple[tuple, ...] = (
         "Sales director",
     ),
     (
-        "Account plans for the top 50",
+        "Account plans for the top 50 companies",
         "Key accounts",
         4,
         2,
@@ -144,7 +240,7 @@ INITIATIVES: tuple[tuple, ...] = (
         "Key account manager",
     ),
     (
-        "Needs-based selling training",
+        "Workplace-solution selling training",
         "Sales training",
         4,
         4,
@@ -156,7 +252,7 @@ INITIATIVES: tuple[tuple, ...] = (
         "Sales director",
     ),
     (
-        "Quote follow-up routine",
+        "Fit-out quote follow-up routine",
         "Sales training",
         4,
         5,
@@ -180,7 +276,7 @@ INITIATIVES: tuple[tuple, ...] = (
         "Marketing manager",
     ),
     (
-        "Online quote configurator",
+        "Online office fit-out configurator",
         "Web shop",
         3,
         2,
@@ -192,7 +288,7 @@ INITIATIVES: tuple[tuple, ...] = (
         "Marketing manager",
     ),
     (
-        "Email nurturing programme",
+        "Reorder reminders for consumables",
         "Marketing automation",
         3,
         3,
@@ -204,9 +300,20 @@ INITIATIVES: tuple[tuple, ...] = (
         "Marketing manager",
     ),
     ("Lead scoring", "Marketing automation", 3, 2, 30_000, 10_000, 90_000, 3, False, "Sales ops"),
-    ("Trade-show presence", "Events", 2, 4, 40_000, 10_000, 60_000, 2, False, "Marketing manager"),
     (
-        "Customer event invitations",
+        "Workplace trade-show stand",
+        "Events",
+        2,
+        4,
+        40_000,
+        10_000,
+        60_000,
+        2,
+        False,
+        "Marketing manager",
+    ),
+    (
+        "Showroom open days",
         "Events",
         2,
         3,
@@ -218,8 +325,8 @@ INITIATIVES: tuple[tuple, ...] = (
         "Marketing manager",
     ),
     (
-        "Dealer recruitment",
-        "Dealer network",
+        "Regional reseller recruitment",
+        "Reseller network",
         2,
         1,
         80_000,
@@ -229,14 +336,14 @@ INITIATIVES: tuple[tuple, ...] = (
         False,
         "Sales director",
     ),
-    ("Dealer extranet", "Dealer network", 1, 2, 15_000, 5_000, 25_000, 1, False, "Sales ops"),
+    ("Reseller extranet", "Reseller network", 1, 2, 15_000, 5_000, 25_000, 1, False, "Sales ops"),
 )
 
 # ---- RACI -----------------------------------------------------------------------------
-#: activity, role, assignment. Breaks each rule once: two Accountables (pricing review),
-#: no Responsible (CRM data quality), no Accountable (trade-show calendar), the same role
-#: Accountable and Responsible (lead qualification rules), and the CEO is Accountable for
-#: four activities out of seven (overloaded at the default 40 % share).
+#: activity, role, assignment. Breaks each rule once: two Accountables (price-list review),
+#: no Responsible (customer master data quality), no Accountable (trade-show calendar), the
+#: same role Accountable and Responsible (web lead qualification rules), and the CEO is
+#: Accountable for four activities out of seven (overloaded at the default 40 % share).
 RACI: tuple[tuple[str, str, str], ...] = (
     ("Set commercial targets", "CEO", "A"),
     ("Set commercial targets", "Sales director", "R"),
@@ -245,16 +352,16 @@ RACI: tuple[tuple[str, str, str], ...] = (
     ("Key-account plans", "Sales director", "A"),
     ("Key-account plans", "Key account manager", "R"),
     ("Key-account plans", "Marketing manager", "C"),
-    ("Quarterly pricing review", "CEO", "A"),
-    ("Quarterly pricing review", "Sales director", "A"),
-    ("Quarterly pricing review", "Sales ops", "R"),
-    ("Quarterly pricing review", "Key account manager", "C"),
-    ("Lead qualification rules", "Marketing manager", "A/R"),
-    ("Lead qualification rules", "Sales ops", "C"),
-    ("Lead qualification rules", "Sales director", "I"),
-    ("CRM data quality", "CEO", "A"),
-    ("CRM data quality", "Sales ops", "C"),
-    ("CRM data quality", "Key account manager", "I"),
+    ("Quarterly price-list review", "CEO", "A"),
+    ("Quarterly price-list review", "Sales director", "A"),
+    ("Quarterly price-list review", "Sales ops", "R"),
+    ("Quarterly price-list review", "Key account manager", "C"),
+    ("Web lead qualification rules", "Marketing manager", "A/R"),
+    ("Web lead qualification rules", "Sales ops", "C"),
+    ("Web lead qualification rules", "Sales director", "I"),
+    ("Customer master data quality", "CEO", "A"),
+    ("Customer master data quality", "Sales ops", "C"),
+    ("Customer master data quality", "Key account manager", "I"),
     ("Trade-show calendar", "Marketing manager", "R"),
     ("Trade-show calendar", "Sales director", "C"),
     ("Monthly pipeline review", "CEO", "A"),
