@@ -157,8 +157,8 @@ def _progress_printer():
     help="The engagement folder.",
 )
 def runs(engagement_dir: Path) -> None:
-    """List the runs of an engagement with their status and duration."""
-    from helpers.runner import list_runs
+    """List the runs of an engagement with status, duration and parameters."""
+    from helpers.review import list_runs
 
     try:
         table = list_runs(engagement_dir)
@@ -168,6 +168,91 @@ def runs(engagement_dir: Path) -> None:
         click.echo("No runs yet: stratbook run")
         return
     click.echo(table.to_string(index=False))
+
+
+@main.command()
+@click.argument("run_a")
+@click.argument("run_b")
+@click.option(
+    "-e",
+    "--engagement",
+    "engagement_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The engagement folder (runs may be given by id).",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the HTML page (default: reports/diff_<a>_<b>.html).",
+)
+@click.option("--rtol", type=float, default=1e-6, show_default=True, help="Relative tolerance.")
+@click.option("--atol", type=float, default=1e-9, show_default=True, help="Absolute tolerance.")
+def diff(
+    run_a: str, run_b: str, engagement_dir: Path, html_path: Path | None, rtol: float, atol: float
+) -> None:
+    """Show what changed between two runs: parameters, inputs, result tables.
+
+    RUN_A and RUN_B are run ids (2026-11-28_101500) or run folders.
+    """
+    from rich.console import Console
+
+    from helpers.review import DIFF_FILE, diff_runs, resolve_run, rich_renderable, write_diff_html
+
+    try:
+        a = resolve_run(engagement_dir, run_a)
+        b = resolve_run(engagement_dir, run_b)
+        result = diff_runs(a, b, rtol=rtol, atol=atol)
+        target = html_path or a.parent / DIFF_FILE.format(a=result.run_a, b=result.run_b)
+        write_diff_html(result, target)
+    except StratbookError as exc:
+        _fail(str(exc))
+    Console(soft_wrap=False).print(rich_renderable(result))
+    click.echo(f"HTML: {target}")
+
+
+@main.command()
+@click.option(
+    "-e",
+    "--engagement",
+    "engagement_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The engagement folder.",
+)
+@click.option("--port", type=int, default=None, help="Port to serve on (default: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser; just print the URL.")
+def lab(engagement_dir: Path, port: int | None, no_browser: bool) -> None:
+    """Open JupyterLab on the engagement's notebooks with the kit's kernel."""
+    import secrets
+    import subprocess
+
+    from helpers.config import CONFIG_FILE
+    from helpers.review import free_port, lab_command, lab_environment, lab_url
+    from helpers.runner import ensure_kernel
+
+    if not (engagement_dir / CONFIG_FILE).exists():
+        _fail(f"{engagement_dir}: no {CONFIG_FILE}; give the engagement folder with -e")
+    try:
+        kernel = ensure_kernel()
+    except StratbookError as exc:
+        _fail(str(exc))
+    port = port or free_port()
+    token = secrets.token_hex(24)
+    cmd = lab_command(
+        engagement_dir, kernel=kernel, port=port, token=token, open_browser=not no_browser
+    )
+    click.echo(f"JupyterLab: {lab_url(port, token)}")
+    click.echo("Stop with Ctrl-C.")
+    try:
+        code = subprocess.call(cmd, env=lab_environment(engagement_dir))
+    except KeyboardInterrupt:
+        code = 0
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,304 @@
+"""Every result table of a run in one Excel workbook, because clients work in Excel.
+
+:func:`export_results` writes ``<run>/results.xlsx``: an index sheet listing the tables,
+then one sheet per ``results/NN_name/<table>.csv`` (``"01 monthly_revenue"``) with a bold
+filled header, frozen header row, readable column widths and number formats chosen from
+the data (thousands separators, two decimals, percentages for shares and rates, real
+dates). The file is byte-for-byte the same for the same tables: its timestamps are fixed.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from helpers.i18n import check_language, label
+from helpers.plots import PALETTE
+
+RESULTS_FILE = "results.xlsx"
+#: Excel's limit on sheet names
+MAX_SHEET_NAME = 31
+#: characters Excel refuses in sheet names
+SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+#: the workbook's timestamps (properties and zip entries): fixed so equal runs give equal bytes
+FIXED_TIMESTAMP = datetime(2000, 1, 1)
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+#: a column is shown as a percentage when its name holds one of these words
+PERCENT_WORDS = frozenset({"share", "rate", "pct", "percent", "growth"})
+#: integer columns that are codes or calendar numbers, shown without thousands separator
+PLAIN_INTEGER_WORDS = frozenset({"year", "month", "quarter", "week", "day", "rank", "id", "code"})
+INTEGER_FORMAT = "#,##0"
+PLAIN_INTEGER_FORMAT = "0"
+FLOAT_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.0%"
+DATE_FORMATS = {"en": "yyyy-mm-dd", "fr": "dd/mm/yyyy"}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MIN_WIDTH, MAX_WIDTH = 8, 60
+#: rows sampled to size a column
+WIDTH_SAMPLE = 200
+HEADER_FILL = PALETTE[0].lstrip("#").upper()
+HEADER_FONT_COLOR = "FFFFFF"
+INDEX_SHEET = "Index"
+
+LABELS = {
+    "en": {
+        "sheet": "Sheet",
+        "notebook": "Notebook",
+        "table": "Table",
+        "rows": "Rows",
+        "columns": "Columns",
+        "title": "Result tables",
+    },
+    "fr": {
+        "sheet": "Feuille",
+        "notebook": "Notebook",
+        "table": "Table",
+        "rows": "Lignes",
+        "columns": "Colonnes",
+        "title": "Tables de résultats",
+    },
+}
+
+
+@dataclass(frozen=True)
+class ResultTable:
+    """One ``results/<notebook>/<table>.csv`` of a run."""
+
+    notebook: str
+    table: str
+    path: Path
+
+
+def result_tables(run_dir: str | Path) -> list[ResultTable]:
+    """The run's result tables, by notebook then table name."""
+    results = Path(run_dir) / "results"
+    return [
+        ResultTable(notebook=p.parent.name, table=p.stem, path=p)
+        for p in sorted(results.glob("*/*.csv"))
+    ]
+
+
+def sheet_names(tables: Iterable[ResultTable]) -> list[str]:
+    """Unique sheet names of at most 31 characters: ``"01 monthly_revenue"``.
+
+    The notebook's number prefixes the table's name; a name cut to 31 characters that
+    collides with an earlier one ends in ``~2``, ``~3``...
+    """
+    names: list[str] = []
+    used: set[str] = set()
+    for t in tables:
+        prefix = t.notebook[:2] if re.match(r"^\d{2}_", t.notebook) else t.notebook
+        # Excel also refuses a name that begins or ends with an apostrophe
+        base = SHEET_NAME_FORBIDDEN.sub("_", f"{prefix} {t.table}")[:MAX_SHEET_NAME].strip("'")
+        name, n = base, 2
+        while name.lower() in used or name.lower() == INDEX_SHEET.lower():
+            suffix = f"~{n}"
+            name, n = base[: MAX_SHEET_NAME - len(suffix)] + suffix, n + 1
+        used.add(name.lower())
+        names.append(name)
+    return names
+
+
+def _words(column: str) -> set[str]:
+    return set(re.split(r"[^a-z0-9]+", column.lower()))
+
+
+def column_format(column: str, values: pd.Series, *, language: str = "en") -> str | None:
+    """The Excel number format for a column (None: text or booleans, left as they are).
+
+    Dates -> the language's date format; shares, rates, growth -> ``0.0%``; integers ->
+    ``#,##0`` (``0`` for years, ranks, ids...); other numbers -> ``#,##0.00``.
+    """
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return DATE_FORMATS[language]
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return None
+    words = _words(column)
+    if words & PERCENT_WORDS:
+        return PERCENT_FORMAT
+    if pd.api.types.is_integer_dtype(values):
+        plain = words & PLAIN_INTEGER_WORDS or column.lower().endswith("_id")
+        return PLAIN_INTEGER_FORMAT if plain else INTEGER_FORMAT
+    return FLOAT_FORMAT
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A result CSV with ISO-date columns read as dates and whole floats kept as floats."""
+    frame = pd.read_csv(path)
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            present = values.dropna().astype(str)
+            if len(present) and present.str.match(ISO_DATE).all():
+                frame[col] = pd.to_datetime(values, format="%Y-%m-%d")
+    return frame
+
+
+def _cell_value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _display_width(value: Any, fmt: str | None) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 10
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, int | float) and fmt:
+        if fmt == PERCENT_FORMAT:
+            return len(f"{value * 100:.1f}%")
+        if fmt == FLOAT_FORMAT:
+            return len(f"{value:,.2f}")
+        if fmt == INTEGER_FORMAT:
+            return len(f"{value:,.0f}")
+    return len(str(value))
+
+
+def _write_sheet(ws: Any, frame: pd.DataFrame, *, language: str) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    header_font = Font(bold=True, color=HEADER_FONT_COLOR)
+    header_fill = PatternFill("solid", fgColor=HEADER_FILL)
+    columns = [str(c) for c in frame.columns]
+    ws.append(columns)
+    for cell in ws[1]:
+        cell.font = header_font
+        cell.fill = header_fill
+        cell.alignment = Alignment(vertical="center", wrap_text=False)
+    formats = [column_format(c, frame[c], language=language) for c in frame.columns]
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([_cell_value(v) for v in row])
+    for j, fmt in enumerate(formats, start=1):
+        letter = get_column_letter(j)
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                cell.number_format = fmt
+        sample = [_cell_value(v) for v in frame.iloc[:WIDTH_SAMPLE, j - 1]]
+        width = max([len(columns[j - 1]), *(_display_width(v, fmt) for v in sample)])
+        ws.column_dimensions[letter].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
+    ws.freeze_panes = "A2"
+    if len(frame):
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
+
+
+def _deterministic(data: bytes, moment: datetime) -> bytes:
+    """The same workbook with fixed timestamps (document properties and zip entries)."""
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = content.decode("utf-8")
+                text = re.sub(
+                    r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms)",
+                    rf"\g<1>{stamp}\2",
+                    text,
+                )
+                content = text.encode("utf-8")
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIMESTAMP)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, content)
+    return out.getvalue()
+
+
+def export_results(run_dir: str | Path, *, language: str | None = None) -> Path:
+    """Write ``<run>/results.xlsx`` with every result table of the run; return its path.
+
+    Parameters
+    ----------
+    run_dir
+        A run folder (``reports/<run-id>``).
+    language
+        Language of the index sheet and of date formats; default: the engagement's
+        (from the run's manifest), else English.
+
+    Returns
+    -------
+    Path
+        ``<run>/results.xlsx`` (an index sheet only when the run saved no table).
+    """
+    import json
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    run_dir = Path(run_dir)
+    if language is None:
+        try:
+            manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+            language = (manifest.get("engagement") or {}).get("language", "en")
+        except (OSError, json.JSONDecodeError):
+            language = "en"
+    check_language(language)
+    tables = result_tables(run_dir)
+    names = sheet_names(tables)
+    wb = Workbook()
+    index = wb.active
+    index.title = INDEX_SHEET
+    headers = [
+        label(LABELS, k, language) for k in ("sheet", "notebook", "table", "rows", "columns")
+    ]
+    index.append(headers)
+    for cell in index[1]:
+        cell.font = Font(bold=True, color=HEADER_FONT_COLOR)
+        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+    for table, name in zip(tables, names, strict=True):
+        frame = read_table(table.path)
+        ws = wb.create_sheet(name)
+        _write_sheet(ws, frame, language=language)
+        index.append([name, table.notebook, table.table, len(frame), len(frame.columns)])
+        link = index.cell(row=index.max_row, column=1)
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")
+        link.font = Font(color=HEADER_FILL, underline="single")
+    widths = [len(h) for h in headers]
+    for row in index.iter_rows(min_row=2, values_only=True):
+        widths = [max(w, len(str(v))) for w, v in zip(widths, row, strict=True)]
+    for j, width in enumerate(widths):
+        index.column_dimensions["ABCDE"[j]].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
+    index.freeze_panes = "A2"
+    wb.properties.creator = "stratbook"
+    wb.properties.lastModifiedBy = "stratbook"
+    wb.properties.title = label(LABELS, "title", language)
+    wb.properties.created = FIXED_TIMESTAMP
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    path = run_dir / RESULTS_FILE
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(_deterministic(buffer.getvalue(), FIXED_TIMESTAMP))
+    tmp.replace(path)
+    return path
+
+
+__all__ = [
+    "RESULTS_FILE",
+    "ResultTable",
+    "column_format",
+    "export_results",
+    "read_table",
+    "result_tables",
+    "sheet_names",
+]
