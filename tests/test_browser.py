@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -251,11 +250,13 @@ def _report_of_sample_run(folder: Path, language: str, *, name: str | None = Non
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The English and French reports of a real run (01_diagnostic), built side by side."""
+    """The English and French reports of a real run (01_diagnostic).
+
+    Built one after the other: cookiecutter and papermill change the process's working
+    directory, so two engagements cannot be made or run in threads side by side.
+    """
     folder = tmp_path_factory.mktemp("browser")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {lang: pool.submit(_report_of_sample_run, folder, lang) for lang in ("en", "fr")}
-        return {lang: f.result() for lang, f in futures.items()}
+    return {lang: _report_of_sample_run(folder, lang) for lang in ("en", "fr")}
 
 
 @pytest.fixture(scope="module")
