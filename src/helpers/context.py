@@ -16,8 +16,10 @@ where the runner collects them into the manifest.
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,16 @@ ENV_ENGAGEMENT = "STRATBOOK_ENGAGEMENT"
 INTERACTIVE_RUN = "reports/interactive"
 RESULTS_DIR = "results"
 NOTES_DIR = "notes"
+
+
+#: characters Markdown would read as formatting (or MathJax as math) in a note's text
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]{}#|$~])")
+
+
+def _md_text(text: str) -> str:
+    """Text (a client name, a data value) to put in a Markdown note so that it shows as
+    typed: HTML escaped, Markdown punctuation backslash-escaped."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(str(text), quote=False))
 
 
 def _find_engagement(start: Path) -> Path:
@@ -205,7 +217,7 @@ class Engagement:
             self.notes["skipped"].append(entry)
             self._write_notes()
         text = label(_LABELS, "skipped", self.language).format(section=section, needs=needs)
-        return Markdown(f"> **{text}**")
+        return Markdown(f"> **{_md_text(text)}**")
 
     def finding(self, key: str, text: str) -> str:
         """Declare a headline finding for the executive summary; returns the text."""
@@ -224,8 +236,8 @@ class Engagement:
         if not self.notes["warnings"]:
             return None
         title = label(_LABELS, "warnings", self.language)
-        items = "\n".join(f"> - {w['message']}" for w in self.notes["warnings"])
-        return Markdown(f"> **{title}**\n>\n{items}")
+        items = "\n".join(f"> - {_md_text(w['message'])}" for w in self.notes["warnings"])
+        return Markdown(f"> **{_md_text(title)}**\n>\n{items}")
 
     def _write_notes(self) -> None:
         path = self.run_dir / NOTES_DIR / f"{self.notebook}.json"

@@ -17,6 +17,12 @@ Run folder layout (also recorded in every manifest under ``layout``)::
       results/NN_name/<table>.csv      written by the notebooks (Engagement.save)
       notes/NN_name.json               warnings, skipped sections, findings
 
+A failed or interrupted run can be resumed in its own folder (``run_engagement(...,
+resume=True)``, ``stratbook run --resume``): notebooks that completed are reused only when
+their notebook, parameters and input files hash as recorded, and the manifest says which
+were reused and which rerun and why. :func:`rerun` executes a past run again from its
+manifest into a new folder, and refuses, naming the file, when an input has changed.
+
 The run id is the UTC start time ``YYYY-MM-DD_HHMMSS`` (UTC so that ids sort in start
 order on every machine and across daylight-saving changes), with ``-2``, ``-3``... when
 that folder already exists.
@@ -487,6 +493,11 @@ def read_manifest(run_dir: str | Path) -> dict[str, Any]:
 
 
 def _new_run_dir(reports: Path, run_id: str | None, started: datetime) -> Path:
+    if reports.exists() and not reports.is_dir():
+        raise RunError(
+            f"{reports} is a file, not a folder: runs cannot be written; move or rename "
+            "that file (the run folders go inside reports/)"
+        )
     try:
         reports.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -599,6 +610,7 @@ def run_engagement(
     run_id: str | None = None,
     progress: ProgressCallback | None = None,
     kernel_name: str | None = None,
+    resume: str | bool = False,
 ) -> RunResult:
     """Execute an engagement's notebooks in order into a new ``reports/<run-id>/`` folder.
 
@@ -624,6 +636,16 @@ def run_engagement(
         "render", "status": "completed", "notebook"}``; ``{"event": "run", "status", "run_id",
         "run_dir", "duration_s"}``. ``cell`` counts executed code cells from 1, which is the
         ``In [n]`` number in the executed notebook (the injected-parameters cell included).
+    resume
+        ``True``: continue the latest ``failed`` or ``interrupted`` run in its own folder;
+        a run id: continue that run (also one left ``running`` by a killed runner). The
+        run's own notebooks and parameters are used (``only``, ``start_from``,
+        ``parameters`` and ``run_id`` must be left out). A notebook that completed is
+        reused when its notebook source, its parameters and the input files hash as they
+        did, and every notebook before it is reused too; every other one is executed
+        again, its earlier outputs replaced. The manifest's ``resumed`` list (and a
+        ``{"event": "resume", "reused", "rerun"}`` progress event) says which are
+        reused and which are rerun and why.
     kernel_name
         Jupyter kernel to use; default: the kit's own ``stratbook`` kernel (installed on
         first use, see :func:`ensure_kernel`).
@@ -632,6 +654,11 @@ def run_engagement(
     -------
     RunResult
         The run folder and its manifest (status ``completed``).
+
+    Examples
+    --------
+    >>> run_engagement("clients/acme", only=["01", "04"])  # doctest: +SKIP
+    >>> run_engagement("clients/acme", resume=True)  # doctest: +SKIP
 
     Raises
     ------
@@ -645,29 +672,37 @@ def run_engagement(
     KeyboardInterrupt
         Re-raised after marking the manifest ``interrupted`` (SIGTERM is treated alike).
     """
-    from helpers import __version__
-    from helpers.report import Sanitiser
-
+    if resume is not False and resume is not None:
+        if only or start_from or parameters or run_id:
+            raise RunError(
+                "--resume continues a run with that run's own notebooks and parameters; "
+                "leave out --only, --from, -p and the run id (or start a new run without "
+                "--resume)"
+            )
+        return _resume(engagement_dir, resume, progress=progress, kernel_name=kernel_name)
     plan = plan_run(engagement_dir, only=only, start_from=start_from, parameters=parameters)
     kernel = ensure_kernel(kernel_name)
-    root = plan.engagement_dir
     inputs = input_files(plan.config)  # hashed before the run folder exists
-    started = _now()
-    clock = time.monotonic()
-    run_dir = _new_run_dir(root / REPORTS_DIR, run_id, started)
-    sanitiser = Sanitiser.for_run(engagement_dir=root, run_dir=run_dir)
-    emit = progress or (lambda event: None)
+    run_dir = _new_run_dir(plan.engagement_dir / REPORTS_DIR, run_id, _now())
+    return _execute(plan, run_dir=run_dir, kernel=kernel, inputs=inputs, progress=progress)
 
-    entries = [
-        {"name": nb.name, "source_sha256": sha256_file(nb.path), "status": STATUS_PENDING}
-        for nb in plan.notebooks
-    ]
-    manifest: dict[str, Any] = {
+
+def _new_manifest(
+    plan: RunPlan,
+    *,
+    run_dir: Path,
+    kernel: str,
+    inputs: list[dict[str, Any]],
+    sanitiser: Sanitiser,
+) -> dict[str, Any]:
+    from helpers import __version__
+
+    return {
         "manifest_version": MANIFEST_VERSION,
         "run_id": run_dir.name,
         "kit_version": __version__,
         "status": STATUS_RUNNING,
-        "started": _iso(started),
+        "started": _iso(_now()),
         "finished": None,
         "duration_s": None,
         "clock": "UTC",
@@ -680,9 +715,39 @@ def run_engagement(
         "packages": package_versions(),
         "layout": LAYOUT,
         "all_notebooks": list(plan.all_notebooks),
-        "notebooks": entries,
+        "notebooks": [
+            {"name": nb.name, "source_sha256": sha256_file(nb.path), "status": STATUS_PENDING}
+            for nb in plan.notebooks
+        ],
         "error": None,
     }
+
+
+def _execute(
+    plan: RunPlan,
+    *,
+    run_dir: Path,
+    kernel: str,
+    inputs: list[dict[str, Any]],
+    progress: ProgressCallback | None,
+    manifest: dict[str, Any] | None = None,
+    reused: frozenset[str] = frozenset(),
+) -> RunResult:
+    """Execute the plan's notebooks into ``run_dir``, keeping ``manifest`` up to date.
+
+    ``manifest`` is a new one unless a run is resumed; notebooks named in ``reused`` are
+    not executed (their entries are kept as they are).
+    """
+    from helpers.report import Sanitiser
+
+    clock = time.monotonic()
+    sanitiser = Sanitiser.for_run(engagement_dir=plan.engagement_dir, run_dir=run_dir)
+    emit = progress or (lambda event: None)
+    if manifest is None:
+        manifest = _new_manifest(
+            plan, run_dir=run_dir, kernel=kernel, inputs=inputs, sanitiser=sanitiser
+        )
+    entries: list[dict[str, Any]] = manifest["notebooks"]
     write_manifest(run_dir, manifest)
     emit(
         {
@@ -690,7 +755,7 @@ def run_engagement(
             "status": "started",
             "run_id": run_dir.name,
             "run_dir": str(run_dir),
-            "notebooks": [nb.name for nb in plan.notebooks],
+            "notebooks": [nb.name for nb in plan.notebooks if nb.name not in reused],
         }
     )
 
@@ -712,10 +777,13 @@ def run_engagement(
             }
         )
 
+    to_run = [
+        (nb, e) for nb, e in zip(plan.notebooks, entries, strict=True) if nb.name not in reused
+    ]
     with _sigterm_as_interrupt():
         try:
-            for index, (nb, entry) in enumerate(zip(plan.notebooks, entries, strict=True), 1):
-                emit_start = {"index": index, "total": len(plan.notebooks)}
+            for index, (nb, entry) in enumerate(to_run, 1):
+                emit_start = {"index": index, "total": len(to_run)}
                 failure = _run_notebook(
                     plan,
                     nb,
@@ -761,9 +829,341 @@ def run_engagement(
                 with suppress(OSError):
                     finish(STATUS_FAILED)
             raise
+        _finalize(run_dir, manifest, sanitiser=sanitiser, emit=emit)
         finish(STATUS_COMPLETED)
     return RunResult(
         run_id=run_dir.name, run_dir=run_dir, status=STATUS_COMPLETED, manifest=manifest
+    )
+
+
+def _finalize(
+    run_dir: Path, manifest: dict[str, Any], *, sanitiser: Callable[[str], str], emit: Callable
+) -> None:
+    """Write the client report and the results workbook of a completed run.
+
+    A broken report must not hide that every notebook ran: the error is recorded in the
+    manifest (``deliverables_error``) and the run stays completed.
+    """
+    from helpers.book import finalize_run
+
+    try:
+        made = finalize_run(run_dir)
+    except Exception as exc:  # a kit bug in rendering; the notebooks' outputs stand
+        manifest["deliverables_error"] = f"{type(exc).__name__}: {sanitiser(str(exc))}"
+        return
+    manifest["deliverables"] = {key: path.relative_to(run_dir).as_posix() for key, path in made.items()}
+    emit({"event": "render", "status": STATUS_COMPLETED, "notebook": "report"})
+
+
+# ---- resuming and rerunning -----------------------------------------------------------
+#: statuses of a run that ``resume=True`` picks up (a run left ``running`` by a killed
+#: runner is resumed only when named, as it could be another terminal's live run)
+RESUMABLE = (STATUS_FAILED, STATUS_INTERRUPTED)
+
+
+def _engagement_root(engagement_dir: str | Path) -> Path:
+    root = Path(engagement_dir).resolve()
+    if root.is_file() and root.name == CONFIG_FILE:
+        root = root.parent
+    return root
+
+
+def _past_run(root: Path, run_id: str) -> tuple[Path, dict[str, Any]]:
+    """A past run's folder and manifest, or a RunError naming the runs there are."""
+    reports = root / REPORTS_DIR
+    run_dir = reports / str(run_id)
+    if not RUN_ID_PATTERN.match(str(run_id)) or not (run_dir / MANIFEST).is_file():
+        have = list_runs(root)["run_id"].tolist()
+        listed = ", ".join(have[-5:]) if have else "none yet"
+        raise RunError(
+            f"run {str(run_id)!r}: no such run in {reports} (latest: {listed}); "
+            "`stratbook runs` lists them"
+        )
+    return run_dir, read_manifest(run_dir)
+
+
+def _plan_from_manifest(root: Path, manifest: Mapping[str, Any]) -> RunPlan:
+    """The plan of a past run's command: same notebooks, same ``-p`` overrides."""
+    command = manifest.get("command") or {}
+    return plan_run(
+        root,
+        only=command.get("only") or None,
+        start_from=command.get("start_from"),
+        parameters=command.get("parameters") or None,
+    )
+
+
+def changed_inputs(
+    before: Sequence[Mapping[str, Any]], now: Sequence[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Input files whose SHA-256 differs between two manifests' ``inputs`` lists.
+
+    Each item: ``path``, ``change`` (``"changed"``, ``"missing"`` now, or ``"new"``),
+    ``before`` and ``now`` (hashes or None); sorted by path.
+    """
+    old = {i["path"]: i["sha256"] for i in before}
+    new = {i["path"]: i["sha256"] for i in now}
+    out = []
+    for path in sorted(old.keys() | new.keys()):
+        if old.get(path) == new.get(path):
+            continue
+        change = "changed" if path in old and path in new else "missing" if path in old else "new"
+        out.append({"path": path, "change": change, "before": old.get(path), "now": new.get(path)})
+    return out
+
+
+def _flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(tree, Mapping):
+        out: dict[str, Any] = {}
+        for key, value in tree.items():
+            out.update(_flatten(value, f"{prefix}{key}."))
+        return out
+    return {prefix.rstrip("."): tree}
+
+
+def changed_settings(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
+    """Dotted keys of ``engagement.yaml`` whose value differs between two manifests'
+    ``engagement`` records (``thresholds.bcg_growth``...), sorted."""
+    old, new = _flatten(before), _flatten(now)
+    return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+
+def _describe_change(item: Mapping[str, Any]) -> str:
+    if item["change"] == "changed":
+        return (
+            f"{item['path']} changed (sha256 {item['before'][:12]}... then, "
+            f"{item['now'][:12]}... now)"
+        )
+    if item["change"] == "missing":
+        return f"{item['path']} is missing now"
+    return f"{item['path']} is new (not an input of that run)"
+
+
+def resume_decisions(
+    plan: RunPlan,
+    manifest: Mapping[str, Any],
+    *,
+    run_dir: Path,
+    inputs: Sequence[Mapping[str, Any]],
+    sanitiser: Sanitiser,
+) -> list[dict[str, str]]:
+    """For each planned notebook: ``{"notebook", "action": "reuse" | "rerun", "reason"}``.
+
+    A notebook is reused only when it completed in ``manifest`` with the same notebook
+    source hash, the same parameters and unchanged input files, and every notebook before
+    it is reused (later notebooks read earlier results); a change of ``engagement.yaml``
+    (the manifest's ``engagement`` record) reruns every notebook.
+    """
+    old = {e["name"]: e for e in manifest.get("notebooks", [])}
+    changed = changed_inputs(manifest.get("inputs", []), inputs)
+    settings = changed_settings(
+        manifest.get("engagement") or {}, sanitiser.value(plan.config.parameters())
+    )
+    decisions: list[dict[str, str]] = []
+    earlier_rerun = False
+    for nb in plan.notebooks:
+        entry = old.get(nb.name)
+        params = sanitiser.value(_jsonable(plan.parameters_for(nb, run_dir)))
+        if entry is None:
+            reason = "not part of the run being resumed"
+        elif entry.get("status") != STATUS_COMPLETED:
+            reason = f"did not complete ({entry.get('status')})"
+        elif earlier_rerun:
+            reason = "an earlier notebook is rerun and this one may read its results"
+        elif entry.get("source_sha256") != sha256_file(nb.path):
+            reason = "its notebook changed since it ran (source hash differs)"
+        elif entry.get("parameters") != params:
+            reason = "its parameters changed since it ran"
+        elif settings:
+            reason = f"{CONFIG_FILE} changed since it ran: {', '.join(settings)}"
+        elif changed:
+            reason = "input files changed: " + "; ".join(_describe_change(c) for c in changed)
+        else:
+            decisions.append(
+                {
+                    "notebook": nb.name,
+                    "action": "reuse",
+                    "reason": "completed with the same notebook, parameters and inputs",
+                }
+            )
+            continue
+        earlier_rerun = True
+        decisions.append({"notebook": nb.name, "action": "rerun", "reason": reason})
+    return decisions
+
+
+def _clear_outputs(run_dir: Path, name: str) -> None:
+    """Remove what an earlier attempt of one notebook wrote into the run folder."""
+    import shutil
+
+    for relative in (
+        f"notebooks/{name}.ipynb",
+        f"html/{name}.html",
+        f"html/reviewer/{name}.html",
+        f"notes/{name}.json",
+    ):
+        (run_dir / relative).unlink(missing_ok=True)
+    shutil.rmtree(run_dir / "results" / name, ignore_errors=True)
+
+
+def _resume(
+    engagement_dir: str | Path,
+    resume: str | bool,
+    *,
+    progress: ProgressCallback | None,
+    kernel_name: str | None,
+) -> RunResult:
+    from helpers.report import Sanitiser
+
+    root = _engagement_root(engagement_dir)
+    if resume is True:
+        runs = list_runs(root)
+        runs = runs[runs["status"].isin(RESUMABLE)]
+        if runs.empty:
+            raise RunError(
+                f"{root / REPORTS_DIR}: no failed or interrupted run to resume; start a new "
+                "run with `stratbook run` (or name a run: --resume RUN_ID)"
+            )
+        resume = str(runs["run_id"].iloc[-1])
+    run_dir, manifest = _past_run(root, str(resume))
+    if manifest.get("status") == STATUS_COMPLETED:
+        raise RunError(
+            f"run {run_dir.name} completed: nothing to resume; `stratbook rerun "
+            f"{run_dir.name}` executes it again into a new run folder"
+        )
+    plan = _plan_from_manifest(root, manifest)
+    kernel = ensure_kernel(kernel_name)
+    inputs = input_files(plan.config)
+    sanitiser = Sanitiser.for_run(engagement_dir=root, run_dir=run_dir)
+    decisions = resume_decisions(
+        plan, manifest, run_dir=run_dir, inputs=inputs, sanitiser=sanitiser
+    )
+    old = {e["name"]: e for e in manifest.get("notebooks", [])}
+    entries = []
+    for nb, decision in zip(plan.notebooks, decisions, strict=True):
+        if decision["action"] == "reuse":
+            entry = dict(old[nb.name])
+        else:
+            _clear_outputs(run_dir, nb.name)
+            entry = {
+                "name": nb.name,
+                "source_sha256": sha256_file(nb.path),
+                "status": STATUS_PENDING,
+            }
+        entry["resume"] = {"action": decision["action"], "reason": decision["reason"]}
+        entries.append(entry)
+    reused = frozenset(d["notebook"] for d in decisions if d["action"] == "reuse")
+    manifest.update(
+        status=STATUS_RUNNING,
+        finished=None,
+        duration_s=None,
+        kernel=kernel,
+        engagement=sanitiser.value(plan.config.parameters()),
+        inputs=inputs,
+        packages=package_versions(),
+        notebooks=entries,
+        error=None,
+    )
+    manifest.setdefault("resumed", []).append(
+        {
+            "at": _iso(_now()),
+            "reused": sorted(reused),
+            "rerun": [
+                {"notebook": d["notebook"], "reason": d["reason"]}
+                for d in decisions
+                if d["action"] == "rerun"
+            ],
+        }
+    )
+    if progress is not None:
+        progress(
+            {
+                "event": "resume",
+                "run_id": run_dir.name,
+                "run_dir": str(run_dir),
+                "reused": [d for d in decisions if d["action"] == "reuse"],
+                "rerun": [d for d in decisions if d["action"] == "rerun"],
+            }
+        )
+    return _execute(
+        plan,
+        run_dir=run_dir,
+        kernel=kernel,
+        inputs=inputs,
+        progress=progress,
+        manifest=manifest,
+        reused=reused,
+    )
+
+
+def rerun(
+    engagement_dir: str | Path,
+    run_id: str,
+    *,
+    new_run_id: str | None = None,
+    progress: ProgressCallback | None = None,
+    kernel_name: str | None = None,
+) -> RunResult:
+    """Execute a past run again, from its manifest, into a new run folder.
+
+    The same notebooks are run with the same ``-p`` overrides (the manifest's
+    ``command``); the new manifest says ``rerun_of`` (the run id, and the notebooks whose
+    source changed since). Results are identical when the notebooks did not change.
+
+    Parameters
+    ----------
+    engagement_dir
+        The engagement folder.
+    run_id
+        The past run (its folder name under ``reports/``).
+    new_run_id, progress, kernel_name
+        As for :func:`run_engagement` (``new_run_id`` is its ``run_id``).
+
+    Raises
+    ------
+    RunError
+        No such run; or an input file's SHA-256 differs from the manifest's (the message
+        names each such file): the past run cannot be reproduced from today's inputs.
+    """
+    root = _engagement_root(engagement_dir)
+    source_dir, manifest = _past_run(root, run_id)
+    plan = _plan_from_manifest(root, manifest)
+    inputs = input_files(plan.config)
+    changed = changed_inputs(manifest.get("inputs", []), inputs)
+    if changed:
+        raise RunError(
+            f"rerun {source_dir.name}: refused, its inputs are not the ones it ran on: "
+            + "; ".join(_describe_change(c) for c in changed)
+            + ". Restore the files as they were to reproduce it, or start a new run with "
+            "`stratbook run`"
+        )
+    kernel = ensure_kernel(kernel_name)
+    run_dir = _new_run_dir(root / REPORTS_DIR, new_run_id, _now())
+    from helpers.report import Sanitiser
+
+    sanitiser = Sanitiser.for_run(engagement_dir=root, run_dir=run_dir)
+    new_manifest = _new_manifest(
+        plan, run_dir=run_dir, kernel=kernel, inputs=inputs, sanitiser=sanitiser
+    )
+    before = {e["name"]: e.get("source_sha256") for e in manifest.get("notebooks", [])}
+    new_manifest["rerun_of"] = {
+        "run_id": source_dir.name,
+        "settings_changed": changed_settings(
+            manifest.get("engagement") or {}, new_manifest["engagement"]
+        ),
+        "notebooks_changed": [
+            e["name"]
+            for e in new_manifest["notebooks"]
+            if e["name"] in before and before[e["name"]] != e["source_sha256"]
+        ],
+    }
+    return _execute(
+        plan,
+        run_dir=run_dir,
+        kernel=kernel,
+        inputs=inputs,
+        progress=progress,
+        manifest=new_manifest,
     )
 
 
@@ -1018,9 +1418,12 @@ def latest_run(engagement_dir: str | Path, *, status: str | None = None) -> Path
 __all__ = [
     "KERNEL_NAME",
     "LAYOUT",
+    "RESUMABLE",
     "PlannedNotebook",
     "RunPlan",
     "RunResult",
+    "changed_inputs",
+    "changed_settings",
     "declared_parameters",
     "discover_notebooks",
     "ensure_kernel",
@@ -1031,6 +1434,8 @@ __all__ = [
     "parse_parameter_value",
     "plan_run",
     "read_manifest",
+    "rerun",
+    "resume_decisions",
     "run_engagement",
     "select_notebooks",
     "sha256_file",
