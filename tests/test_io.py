@@ -678,8 +678,8 @@ def test_refunds_zero_amounts_and_duplicates_warn_and_are_kept(tmp_path):
     messages = sorted(str(w.message) for w in caught if w.category is DataWarning)
     assert messages == [
         # -20.00 + -1234.50 = -1254.50
-        "ventes.csv: 1 row has a zero amount (free items, cancelled lines); kept: they count "
-        "as orders but add no revenue",
+        "ventes.csv: 1 row has a zero amount (free items, cancelled lines); kept: they add no "
+        "revenue and are not counted as orders",
         "ventes.csv: 2 rows have a negative amount (refunds or credit notes), -1,254.50 in "
         "total; kept: refunds reduce revenue",
         "ventes.csv: 2 rows repeat an earlier row exactly (first: row 6 repeats row 2); they "

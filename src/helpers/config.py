@@ -301,7 +301,11 @@ def _format_error(err: ValidationError, path: Path) -> str:
             lines.append(f"missing key {loc!r}: add it to {path.name}")
         else:
             msg = e["msg"].removeprefix("Value error, ")
-            lines.append(f"{loc}: {msg}" if loc else msg)
+            if e["type"] != "value_error":  # pydantic's own wording: say what was found
+                msg = f"{msg[:1].lower()}{msg[1:]}, got {e.get('input')!r}; fix it in {path.name}"
+            prefix = str(e["loc"][0]) + "." if e["loc"] else ""
+            # our validators already name the full key (data.transactions.columns...)
+            lines.append(msg if not loc or msg.startswith(prefix) else f"{loc}: {msg}")
     return f"{path}: " + "; ".join(lines)
 
 

@@ -1297,7 +1297,8 @@ def _warn_duplicates(raw: _Raw, msg: _Messages) -> None:
     warnings.warn(
         f"{msg.label}: {count} {noun} an earlier row exactly (first: row "
         f"{raw.rows[first]} repeats row {raw.rows[original]}); {kept} kept: remove "
-        f"{'it' if count == 1 else 'them'} from {msg.where} if they are double entries",
+        f"{'it' if count == 1 else 'them'} from {msg.where} if "
+        f"{'it is a double entry' if count == 1 else 'they are double entries'}",
         DataWarning,
         stacklevel=4,
     )
@@ -1321,7 +1322,7 @@ def _warn_amounts(amount: pd.Series, msg: _Messages) -> None:
         noun = "row has" if count == 1 else "rows have"
         warnings.warn(
             f"{msg.label}: {count} {noun} a zero amount (free items, cancelled lines); "
-            "kept: they count as orders but add no revenue",
+            "kept: they add no revenue and are not counted as orders",
             DataWarning,
             stacklevel=4,
         )
