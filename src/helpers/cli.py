@@ -94,6 +94,16 @@ def new(context: tuple[str, ...], no_input: bool, output_dir: Path, dry_run: boo
     metavar="KEY=VALUE",
     help="Override a parameter or an engagement.yaml key (dotted), e.g. -p thresholds.bcg_growth=0.15.",
 )
+@click.option(
+    "--resume",
+    "resume",
+    is_flag=False,
+    flag_value="latest",
+    default=None,
+    metavar="[RUN_ID]",
+    help="Continue the latest failed or interrupted run (or RUN_ID) in its own folder, "
+    "reusing notebooks that completed with unchanged notebook, parameters and inputs.",
+)
 @click.option("--dry-run", is_flag=True, help="Say which notebooks would run, with which parameters.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def run(
@@ -101,6 +111,7 @@ def run(
     only: tuple[str, ...],
     start_from: str | None,
     parameters: tuple[str, ...],
+    resume: str | None,
     dry_run: bool,
     quiet: bool,
 ) -> None:
@@ -115,15 +126,50 @@ def run(
                 click.echo(f"{step['notebook']}: {step['parameters']}")
             return
         progress = None if quiet else _progress_printer()
-        result = run_engagement(engagement_dir, progress=progress, **kwargs)
+        resume_arg: bool | str = True if resume == "latest" else resume or False
+        result = run_engagement(engagement_dir, progress=progress, resume=resume_arg, **kwargs)
     except StratbookError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         _fail("interrupted; the run's manifest says which notebooks completed")
+    _print_result(result)
+
+
+def _print_result(result) -> None:
     click.echo(f"Run folder: {result.run_dir}")
-    pages = result.client_html
-    if pages:
-        click.echo(f"Report: {pages[0].parent}")
+    report = result.run_dir / "report.html"
+    if report.exists():
+        click.echo(f"Report: {report}")
+    elif result.client_html:
+        click.echo(f"Report: {result.client_html[0].parent}")
+
+
+@main.command()
+@click.argument("run_id")
+@click.option(
+    "-e",
+    "--engagement",
+    "engagement_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The engagement folder (holding engagement.yaml).",
+)
+@click.option("--run-id", "new_run_id", metavar="NEW", help="Name of the new run folder.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+def rerun(run_id: str, engagement_dir: Path, new_run_id: str | None, quiet: bool) -> None:
+    """Execute a past run again from its manifest (same notebooks and parameters) into a
+    new run folder; refuses if an input file changed."""
+    from helpers.runner import rerun as rerun_run
+
+    try:
+        progress = None if quiet else _progress_printer()
+        result = rerun_run(engagement_dir, run_id, new_run_id=new_run_id, progress=progress)
+    except StratbookError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        _fail("interrupted; the run's manifest says which notebooks completed")
+    _print_result(result)
 
 
 def _progress_printer():
@@ -132,7 +178,11 @@ def _progress_printer():
 
     def show(event: dict) -> None:
         kind, status, name = event.get("event"), event.get("status"), event.get("notebook")
-        if kind == "run" and status == "started":
+        if kind == "resume":
+            for decision in [*event.get("reused", []), *event.get("rerun", [])]:
+                verb = "reused" if decision.get("action") == "reuse" else "rerun"
+                click.echo(f"{verb} {decision['notebook']}: {decision.get('reason', '')}", err=True)
+        elif kind == "run" and status == "started":
             click.echo(f"Run {event.get('run_id')}: {len(event.get('notebooks', []))} notebook(s)", err=True)
         elif kind == "notebook" and status == "started":
             click.echo(f"[{event.get('index')}/{event.get('total')}] {name}", err=True)
