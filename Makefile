@@ -6,9 +6,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEMO   ?= demo/maison-durand
+BENCH_PYTHON ?= $(PYTHON)
+BENCH_VENV   ?= .bench-venv
+BENCH_STAMP  := $(BENCH_VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast nbval-update lint clean
+.PHONY: help install demo test test-fast nbval-update bench bench-venv lint clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -35,9 +38,21 @@ test-fast: install ## Unit tests only (no notebook execution)
 nbval-update: install ## Record the key numbers checked by nbval after a deliberate change
 	$(BIN)/python tools/record_notebook_outputs.py
 
+$(BENCH_STAMP): benchmarks/requirements-lifetimes.txt
+	$(BENCH_PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r benchmarks/requirements-lifetimes.txt
+	@touch $(BENCH_STAMP)
+
+bench-venv: $(BENCH_STAMP) ## Create .bench-venv: lifetimes 0.11.3, the benchmarks' baseline
+
+bench: install $(BENCH_STAMP) ## Benchmarks vs lifetimes, memory, demo run -> benchmarks/RESULTS.md (~20 min; BENCH_QUICK=1: small)
+	$(BIN)/python -m pip install --quiet -e '.[scale]'
+	BENCH_LIFETIMES_PYTHON=$(BENCH_VENV)/bin/python $(BIN)/python benchmarks/run.py
+
 lint: install ## ruff over the package and tests
 	$(BIN)/python -m pip install --quiet ruff
 	$(BIN)/ruff check src tests
 
 clean: ## Remove the demo engagement and caches (not .venv)
-	rm -rf demo .pytest_cache .hypothesis
+	rm -rf demo .pytest_cache .hypothesis benchmarks/data artifacts
