@@ -189,6 +189,8 @@ def test_run_folder_layout_is_the_designed_one(full_run):
         "notebooks/03_plain.ipynb",
         "notes/01_alpha.json",
         "notes/02_beta.json",
+        "report.html",
+        "results.xlsx",
         "results/01_alpha/numbers.csv",
         "results/01_alpha/settings.csv",
         "results/02_beta/doubled.csv",
