@@ -26,7 +26,9 @@ CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
 
 
 def _nbval_enabled(config: pytest.Config) -> bool:
-    return bool(getattr(config.option, "nbval_lax", False) or getattr(config.option, "nbval", False))
+    return bool(
+        getattr(config.option, "nbval_lax", False) or getattr(config.option, "nbval", False)
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

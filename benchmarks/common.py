@@ -55,8 +55,11 @@ def load_frame(folder: Path, *, columns: list[str] | None = None, text_dtype: st
         else:
             codes = np.load(folder / f"{col}{TEXT_SUFFIX_CODES}")
             values = np.load(folder / f"{col}{TEXT_SUFFIX_VALUES}").astype(object)
-            data[col] = pd.array(values[codes], dtype=text_dtype) if text_dtype != "object" \
+            data[col] = (
+                pd.array(values[codes], dtype=text_dtype)
+                if text_dtype != "object"
                 else values[codes]
+            )
             del codes
     return pd.DataFrame(data)
 

@@ -29,13 +29,20 @@ import time
 from pathlib import Path
 
 import nbformat
-
 from common import DATA, write_json
 
 WORK = DATA / "e2e"
 #: Roots of the libraries whose modules the floor imports.
-FLOOR_ROOTS = ("numpy", "pandas", "matplotlib", "seaborn", "scipy", "statsmodels", "sklearn",
-               "helpers")
+FLOOR_ROOTS = (
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "seaborn",
+    "scipy",
+    "statsmodels",
+    "sklearn",
+    "helpers",
+)
 MODULES_FILE = "loaded_modules.json"
 #: The shortest demo notebook, run once untimed before the measured runs.
 WARMUP_NOTEBOOK = "05"
@@ -45,30 +52,41 @@ PARAMETERS = (
     "engagement\nconfig_overrides = {}   # dotted engagement.yaml keys"
 )
 RECORD_MODULES = (
-    "import json as _json, sys as _sys\n"
-    "_json.dump(sorted(_sys.modules), open({path!r}, 'w'))"
+    "import json as _json, sys as _sys\n_json.dump(sorted(_sys.modules), open({path!r}, 'w'))"
 )
 
 
 def floor_modules(loaded: list[str]) -> list[str]:
     """The public modules of :data:`FLOOR_ROOTS` among ``loaded`` (sys.modules names)."""
-    return [m for m in loaded if m.split(".")[0] in FLOOR_ROOTS
-            and not any(part.startswith("_") for part in m.split("."))
-            and "tests" not in m.split(".")]
+    return [
+        m
+        for m in loaded
+        if m.split(".")[0] in FLOOR_ROOTS
+        and not any(part.startswith("_") for part in m.split("."))
+        and "tests" not in m.split(".")
+    ]
 
 
 def floor_notebook(modules: list[str]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     params = nbformat.v4.new_code_cell(PARAMETERS)
     params.metadata["tags"] = ["parameters"]
-    imports = (f"import importlib\nMODULES = {modules!r}\nfor name in MODULES:\n"
-               "    try:\n        importlib.import_module(name)\n"
-               "    except Exception:  # a module that only imports inside its package\n"
-               "        pass")
-    nb.cells = [nbformat.v4.new_markdown_cell("# Floor: imports only"), params,
-                nbformat.v4.new_code_cell(imports)]
+    imports = (
+        f"import importlib\nMODULES = {modules!r}\nfor name in MODULES:\n"
+        "    try:\n        importlib.import_module(name)\n"
+        "    except Exception:  # a module that only imports inside its package\n"
+        "        pass"
+    )
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Floor: imports only"),
+        params,
+        nbformat.v4.new_code_cell(imports),
+    ]
     return nb
 
 
@@ -109,8 +127,9 @@ def run_once(engagement: Path) -> dict:
 
     events: list[tuple[float, dict]] = []
     t0 = time.perf_counter()
-    result = run_engagement(engagement, progress=lambda e: events.append(
-        (time.perf_counter(), dict(e))))
+    result = run_engagement(
+        engagement, progress=lambda e: events.append((time.perf_counter(), dict(e)))
+    )
     total = time.perf_counter() - t0
     per_nb: dict[str, dict] = {}
     for stamp, e in events:
@@ -132,8 +151,12 @@ def run_once(engagement: Path) -> dict:
             "cells_s": s["last_cell_done"] - s["first_cell"],
             "render_s": s.get("rendered", s["end"]) - s["last_cell_done"],
         }
-    return {"total_s": total, "status": result.status, "run_dir": str(result.run_dir),
-            "notebooks": phases}
+    return {
+        "total_s": total,
+        "status": result.status,
+        "run_dir": str(result.run_dir),
+        "notebooks": phases,
+    }
 
 
 def cell_profile(run_dir: Path) -> list[dict]:
@@ -147,16 +170,19 @@ def cell_profile(run_dir: Path) -> list[dict]:
                 continue
             n += 1
             meta = cell.metadata.get("papermill", {})
-            lines = [ln for ln in cell.source.splitlines()
-                     if ln.strip() and not ln.startswith("#")]
-            rows.append({
-                "notebook": path.stem,
-                "cell": n,
-                "duration_s": float(meta.get("duration") or 0.0),
-                "first_line": (lines[0] if lines else "")[:90],
-                "plots": "plot_" in cell.source or "plt." in cell.source,
-                "images": sum("image/png" in o.get("data", {}) for o in cell.get("outputs", [])),
-            })
+            lines = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.startswith("#")]
+            rows.append(
+                {
+                    "notebook": path.stem,
+                    "cell": n,
+                    "duration_s": float(meta.get("duration") or 0.0),
+                    "first_line": (lines[0] if lines else "")[:90],
+                    "plots": "plot_" in cell.source or "plt." in cell.source,
+                    "images": sum(
+                        "image/png" in o.get("data", {}) for o in cell.get("outputs", [])
+                    ),
+                }
+            )
     return rows
 
 
@@ -176,8 +202,11 @@ def main() -> None:
 
     t0 = time.perf_counter()
     run_engagement(demo, only=[WARMUP_NOTEBOOK])
-    print(f"  e2e warm-up ({WARMUP_NOTEBOOK}): {time.perf_counter() - t0:.1f} s",
-          file=sys.stderr, flush=True)
+    print(
+        f"  e2e warm-up ({WARMUP_NOTEBOOK}): {time.perf_counter() - t0:.1f} s",
+        file=sys.stderr,
+        flush=True,
+    )
     runs: dict[str, list[dict]] = {"floor": [], "demo": []}
     counts: dict[str, int] = {}
     for i in range(args.repeat):
@@ -189,15 +218,18 @@ def main() -> None:
                 counts = make_floor(demo, floor)
     med = {k: statistics.median(r["total_s"] for r in v) for k, v in runs.items()}
     last_demo = Path(runs["demo"][-1]["run_dir"])
-    write_json(args.out, {
-        "repeat": args.repeat,
-        "floor_modules": counts,
-        "median_s": med,
-        "overhead": med["demo"] / med["floor"] - 1,
-        "runs": runs,
-        "cells": cell_profile(last_demo),
-        "floor_cells": cell_profile(Path(runs["floor"][-1]["run_dir"])),
-    })
+    write_json(
+        args.out,
+        {
+            "repeat": args.repeat,
+            "floor_modules": counts,
+            "median_s": med,
+            "overhead": med["demo"] / med["floor"] - 1,
+            "runs": runs,
+            "cells": cell_profile(last_demo),
+            "floor_cells": cell_profile(Path(runs["floor"][-1]["run_dir"])),
+        },
+    )
 
 
 if __name__ == "__main__":

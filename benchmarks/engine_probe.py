@@ -27,8 +27,9 @@ def build(copies: int) -> Path:
     out = DATA / f"tx_big_{copies}.parquet"
     if out.exists():
         return out
-    tx = load_frame(DATA / "tx_10000000", columns=["customer_id", "order_date", "amount"],
-                    text_dtype="object")
+    tx = load_frame(
+        DATA / "tx_10000000", columns=["customer_id", "order_date", "amount"], text_dtype="object"
+    )
     con = duckdb.connect()
     con.register("tx", tx)
     con.execute(f"""COPY (SELECT customer_id || '-' || CAST(k AS VARCHAR) AS customer_id,
@@ -42,9 +43,17 @@ def measure(path: Path) -> None:
 
     t0 = time.perf_counter()
     summary = engine.rfm_summary_duckdb(path)
-    print(json.dumps({"file": path.name, "file_bytes": path.stat().st_size,
-                      "customers": len(summary), "wall_s": time.perf_counter() - t0,
-                      "peak_rss_bytes": peak_rss_bytes()}))
+    print(
+        json.dumps(
+            {
+                "file": path.name,
+                "file_bytes": path.stat().st_size,
+                "customers": len(summary),
+                "wall_s": time.perf_counter() - t0,
+                "peak_rss_bytes": peak_rss_bytes(),
+            }
+        )
+    )
 
 
 def main() -> None:

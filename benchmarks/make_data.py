@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from common import DATA, save_frame
 
 SEED = 20240601
@@ -77,15 +76,24 @@ def make_transactions(n: int) -> Path:
     tx = sample.transactions(n_transactions=n, order_ids=False)
     save_frame(tx, folder)
     (folder / "recipe.json").write_text(json.dumps(recipe))
-    print(f"  tx_{n}: {len(tx):,} lines, {tx['customer_id'].nunique():,} customers "
-          f"({time.perf_counter() - t0:.0f} s)", flush=True)
+    print(
+        f"  tx_{n}: {len(tx):,} lines, {tx['customer_id'].nunique():,} customers "
+        f"({time.perf_counter() - t0:.0f} s)",
+        flush=True,
+    )
     return folder
 
 
 def make_customers(n: int) -> tuple[Path, Path]:
     paths = (DATA / f"bgnbd_{n}.npz", DATA / f"gg_{n}.npz")
-    recipe = {"version": RECIPE_VERSION, "n": n, "seed": SEED, "bgnbd": BGNBD_TRUE,
-              "T_range": T_RANGE_DAYS, "gg": GG_TRUE}
+    recipe = {
+        "version": RECIPE_VERSION,
+        "n": n,
+        "seed": SEED,
+        "bgnbd": BGNBD_TRUE,
+        "T_range": T_RANGE_DAYS,
+        "gg": GG_TRUE,
+    }
     meta = DATA / f"customers_{n}.json"
     if _fresh(meta, json.loads(json.dumps(recipe))) and all(p.exists() for p in paths):
         return paths

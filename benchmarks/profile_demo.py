@@ -30,9 +30,20 @@ sys.path.insert(0, str(HERE))
 from common import DATA, write_json  # noqa: E402
 
 #: Functions worth naming in the ranking (substrings of "file:line(function)").
-INTERESTING = ("helpers/", "savefig", "print_figure", "draw", "read_csv", "read_excel",
-               "_find_and_load", "DisplayFormatter.format", "fit", "tight_layout",
-               "to_html", "_repr_html_")
+INTERESTING = (
+    "helpers/",
+    "savefig",
+    "print_figure",
+    "draw",
+    "read_csv",
+    "read_excel",
+    "_find_and_load",
+    "DisplayFormatter.format",
+    "fit",
+    "tight_layout",
+    "to_html",
+    "_repr_html_",
+)
 TOP = 25
 
 
@@ -42,13 +53,22 @@ def child(notebook: Path, engagement: Path, out: Path) -> None:
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
-    cells = [c for c in nb.cells if c.cell_type == "code"
-             and "parameters" not in c.metadata.get("tags", [])
-             and not c.source.startswith("import json as _json")]
+    cells = [
+        c
+        for c in nb.cells
+        if c.cell_type == "code"
+        and "parameters" not in c.metadata.get("tags", [])
+        and not c.source.startswith("import json as _json")
+    ]
     from IPython.display import display  # a builtin in a kernel
 
-    ns: dict = {"engagement_dir": str(engagement), "run_dir": None, "config_overrides": {},
-                "__name__": "__main__", "display": display}
+    ns: dict = {
+        "engagement_dir": str(engagement),
+        "run_dir": None,
+        "config_overrides": {},
+        "__name__": "__main__",
+        "display": display,
+    }
     times = {"imports_and_open": 0.0, "code": 0.0, "display": 0.0, "png": 0.0}
     figures = 0
     per_cell = []
@@ -61,8 +81,11 @@ def child(notebook: Path, engagement: Path, out: Path) -> None:
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         t0 = time.perf_counter()
         exec(compile(tree, f"<cell {i}>", "exec"), ns)
-        value = eval(compile(ast.Expression(last.value), f"<cell {i}>", "eval"), ns) \
-            if last is not None else None
+        value = (
+            eval(compile(ast.Expression(last.value), f"<cell {i}>", "eval"), ns)
+            if last is not None
+            else None
+        )
         t1 = time.perf_counter()
         if value is not None:
             if formatter is None:
@@ -82,9 +105,17 @@ def child(notebook: Path, engagement: Path, out: Path) -> None:
         times[kind] += t1 - t0
         times["display"] += t2 - t1
         times["png"] += t3 - t2
-        per_cell.append({"cell": i, "code_s": t1 - t0, "display_s": t2 - t1, "png_s": t3 - t2,
-                         "first_line": next((ln for ln in source.splitlines()
-                                             if ln.strip() and not ln.startswith("#")), "")[:80]})
+        per_cell.append(
+            {
+                "cell": i,
+                "code_s": t1 - t0,
+                "display_s": t2 - t1,
+                "png_s": t3 - t2,
+                "first_line": next(
+                    (ln for ln in source.splitlines() if ln.strip() and not ln.startswith("#")), ""
+                )[:80],
+            }
+        )
     profiler.disable()
     stats = pstats.Stats(profiler)
     rows = []
@@ -93,8 +124,16 @@ def child(notebook: Path, engagement: Path, out: Path) -> None:
         if any(k in name for k in INTERESTING):
             rows.append({"function": name, "cumulative_s": ct, "own_s": tt})
     rows.sort(key=lambda r: -r["cumulative_s"])
-    write_json(out, {"notebook": notebook.stem, "times_s": times, "figures": figures,
-                     "cells": per_cell, "top": rows[:TOP]})
+    write_json(
+        out,
+        {
+            "notebook": notebook.stem,
+            "times_s": times,
+            "figures": figures,
+            "cells": per_cell,
+            "top": rows[:TOP],
+        },
+    )
 
 
 def main() -> None:
@@ -115,14 +154,16 @@ def main() -> None:
             continue
         part = out.with_name(f"profile_{notebook.stem}.json")
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, __file__, "--child", str(notebook), str(engagement),
-                        str(part)], check=True, cwd=engagement / "notebooks",
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, __file__, "--child", str(notebook), str(engagement), str(part)],
+            check=True,
+            cwd=engagement / "notebooks",
+            stdout=subprocess.DEVNULL,
+        )
         data = json.loads(part.read_text())
         data["process_s"] = time.perf_counter() - t0
         results.append(data)
-        print(f"  profiled {notebook.stem}: {data['process_s']:.1f} s", file=sys.stderr,
-              flush=True)
+        print(f"  profiled {notebook.stem}: {data['process_s']:.1f} s", file=sys.stderr, flush=True)
     write_json(out, {"notebooks": results})
 
 

@@ -34,8 +34,11 @@ from make_data import BGNBD_TRUE, GG_TRUE, T_RANGE_DAYS  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
 KIT_PY = sys.executable
-LT_PY = str(Path(os.environ.get("BENCH_LIFETIMES_PYTHON")
-                 or ROOT / ".bench-venv" / "bin" / "python").absolute())
+LT_PY = str(
+    Path(
+        os.environ.get("BENCH_LIFETIMES_PYTHON") or ROOT / ".bench-venv" / "bin" / "python"
+    ).absolute()
+)
 #: Bars of issue 9.
 SPEED_BAR = 5.0
 PARAM_RTOL = 1e-3
@@ -83,19 +86,28 @@ def machine() -> dict:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem_kb = next(int(ln.split()[1]) for ln in Path("/proc/meminfo").read_text().splitlines()
-                      if ln.startswith("MemTotal"))
+        mem_kb = next(
+            int(ln.split()[1])
+            for ln in Path("/proc/meminfo").read_text().splitlines()
+            if ln.startswith("MemTotal")
+        )
     except (OSError, StopIteration):
         mem_kb = 0
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": mem_kb / 2**20,
-            "os": platform.platform(), "python": platform.python_version()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": mem_kb / 2**20,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
 
 
 def compare_rfm(kit_npz: Path, lt_npz: Path) -> dict:
     a, b = np.load(kit_npz), np.load(lt_npz)
     same_ids = a["customer_id"].shape == b["customer_id"].shape and bool(
-        (a["customer_id"] == b["customer_id"]).all())
-    out = {"same_customers": same_ids, "customers": int(len(a["customer_id"]))}
+        (a["customer_id"] == b["customer_id"]).all()
+    )
+    out = {"same_customers": same_ids, "customers": len(a["customer_id"])}
     if not same_ids:
         out["identical"] = False
         return out
@@ -104,23 +116,30 @@ def compare_rfm(kit_npz: Path, lt_npz: Path) -> dict:
     m_a, m_b = a["monetary_value"], b["monetary_value"]
     out["monetary_max_abs_diff"] = float(np.max(np.abs(m_a - m_b)))
     out["monetary_close"] = bool(np.allclose(m_a, m_b, rtol=MONETARY_RTOL, atol=0))
-    out["identical"] = all(out[f"{c}_equal"] for c in ("frequency", "recency", "T")) and \
-        out["monetary_close"]
+    out["identical"] = (
+        all(out[f"{c}_equal"] for c in ("frequency", "recency", "T")) and out["monetary_close"]
+    )
     return out
 
 
 def compare_params(kit: dict, lt: dict) -> dict:
     rel = {k: abs(kit[k] / lt[k] - 1) for k in lt}
-    return {"max_rel_diff": max(rel.values()), "rel": rel,
-            "equal": max(rel.values()) <= PARAM_RTOL}
+    return {"max_rel_diff": max(rel.values()), "rel": rel, "equal": max(rel.values()) <= PARAM_RTOL}
 
 
 def ratios(kit: dict, lt: dict) -> dict:
     k, b = kit["timing"], lt["timing"]
-    return {"kit_wall": k["wall_s"], "kit_cpu": k["cpu_s"], "lt_wall": b["wall_s"],
-            "lt_cpu": b["cpu_s"], "wall_ratio": b["wall_s"] / k["wall_s"],
-            "cpu_ratio": b["cpu_s"] / k["cpu_s"], "kit_runs": k["repeat"],
-            "lt_runs": b["repeat"], "lt_warmup": b["warmup"]}
+    return {
+        "kit_wall": k["wall_s"],
+        "kit_cpu": k["cpu_s"],
+        "lt_wall": b["wall_s"],
+        "lt_cpu": b["cpu_s"],
+        "wall_ratio": b["wall_s"] / k["wall_s"],
+        "cpu_ratio": b["cpu_s"] / k["cpu_s"],
+        "kit_runs": k["repeat"],
+        "lt_runs": b["repeat"],
+        "lt_warmup": b["warmup"],
+    }
 
 
 def findings(r: dict) -> list[str]:
@@ -133,11 +152,13 @@ def findings(r: dict) -> list[str]:
     render_f = sum(p["render_s"] for p in fl.values())
     cells_f = sum(p["cells_s"] for p in fl.values())
     cells_d = sum(p["cells_s"] for p in dm.values())
-    out.append(f"Demo run (last): {cells_d:.0f} s executing cells, {start:.0f} s starting six "
-               f"kernels, {render_d:.0f} s rendering HTML; the floor spends {cells_f:.0f} s "
-               f"importing and {render_f:.0f} s rendering: the kit adds "
-               f"{cells_d - cells_f:.0f} s of cell work and {render_d - render_f:.0f} s of "
-               "rendering.")
+    out.append(
+        f"Demo run (last): {cells_d:.0f} s executing cells, {start:.0f} s starting six "
+        f"kernels, {render_d:.0f} s rendering HTML; the floor spends {cells_f:.0f} s "
+        f"importing and {render_f:.0f} s rendering: the kit adds "
+        f"{cells_d - cells_f:.0f} s of cell work and {render_d - render_f:.0f} s of "
+        "rendering."
+    )
     if "profile" in r:
         tot = {"imports_and_open": 0.0, "code": 0.0, "display": 0.0, "png": 0.0}
         figs = 0
@@ -146,11 +167,13 @@ def findings(r: dict) -> list[str]:
                 tot[k] += nb["times_s"][k]
             figs += nb["figures"]
         all_t = sum(tot.values())
-        out.append(f"Profiled: imports (+ set_theme, which imports seaborn, and "
-                   f"Engagement.open) {tot['imports_and_open'] / all_t:.0%}, PNG rendering of "
-                   f"{figs} charts {tot['png'] / all_t:.0%} ({tot['png'] / max(figs, 1):.2f} s "
-                   f"a chart, profiled), analysis and drawing code {tot['code'] / all_t:.0%}, "
-                   f"display formatting {tot['display'] / all_t:.0%}.")
+        out.append(
+            f"Profiled: imports (+ set_theme, which imports seaborn, and "
+            f"Engagement.open) {tot['imports_and_open'] / all_t:.0%}, PNG rendering of "
+            f"{figs} charts {tot['png'] / all_t:.0%} ({tot['png'] / max(figs, 1):.2f} s "
+            f"a chart, profiled), analysis and drawing code {tot['code'] / all_t:.0%}, "
+            f"display formatting {tot['display'] / all_t:.0%}."
+        )
     return out
 
 
@@ -159,8 +182,15 @@ def report_only() -> None:
     from report import write_results
 
     results = json.loads((OUT / "results.json").read_text())
-    results.setdefault("bars", {"speed": SPEED_BAR, "param_rtol": PARAM_RTOL,
-                                "memory": MEMORY_BAR, "overhead": OVERHEAD_BAR})
+    results.setdefault(
+        "bars",
+        {
+            "speed": SPEED_BAR,
+            "param_rtol": PARAM_RTOL,
+            "memory": MEMORY_BAR,
+            "overhead": OVERHEAD_BAR,
+        },
+    )
     results.setdefault("truth", {"bgnbd": BGNBD_TRUE, "gg": GG_TRUE, "T_range": T_RANGE_DAYS})
     results["findings"] = findings(results)
     print(write_results(results, HERE / "RESULTS.md"))
@@ -172,16 +202,22 @@ def main() -> None:
         return
     t_start = time.perf_counter()
     if not Path(LT_PY).exists():
-        raise SystemExit(f"{LT_PY} not found: run `make bench-venv` (or set "
-                         "BENCH_LIFETIMES_PYTHON to a python with lifetimes 0.11.3)")
+        raise SystemExit(
+            f"{LT_PY} not found: run `make bench-venv` (or set "
+            "BENCH_LIFETIMES_PYTHON to a python with lifetimes 0.11.3)"
+        )
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict = {
         "quick": QUICK,
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": machine(),
         "load_start": os.getloadavg(),
-        "bars": {"speed": SPEED_BAR, "param_rtol": PARAM_RTOL, "memory": MEMORY_BAR,
-                 "overhead": OVERHEAD_BAR},
+        "bars": {
+            "speed": SPEED_BAR,
+            "param_rtol": PARAM_RTOL,
+            "memory": MEMORY_BAR,
+            "overhead": OVERHEAD_BAR,
+        },
         "truth": {"bgnbd": BGNBD_TRUE, "gg": GG_TRUE, "T_range": T_RANGE_DAYS},
     }
     log(f"{'QUICK' if QUICK else 'full'} run; data under {DATA}")
@@ -191,15 +227,32 @@ def main() -> None:
     results["rfm"] = []
     for n in TX_SIZES:
         log(f"RFM summary on {n:,} lines: kit")
-        kit = side(KIT_PY, "side_kit.py", "rfm", DATA / f"tx_{n}", OUT / f"kit_rfm_{n}.json",
-                   (KIT_REPEAT, KIT_WARMUP))
+        kit = side(
+            KIT_PY,
+            "side_kit.py",
+            "rfm",
+            DATA / f"tx_{n}",
+            OUT / f"kit_rfm_{n}.json",
+            (KIT_REPEAT, KIT_WARMUP),
+        )
         log(f"RFM summary on {n:,} lines: lifetimes {LT_RUNS[n]}")
-        lt = side(LT_PY, "side_lifetimes.py", "rfm", DATA / f"tx_{n}", OUT / f"lt_rfm_{n}.json",
-                  LT_RUNS[n])
-        results["rfm"].append({"size": n, "rows": kit["rows"], "customers": kit["customers"],
-                               **ratios(kit, lt),
-                               "check": compare_rfm(OUT / f"kit_rfm_{n}.npz",
-                                                    OUT / f"lt_rfm_{n}.npz")})
+        lt = side(
+            LT_PY,
+            "side_lifetimes.py",
+            "rfm",
+            DATA / f"tx_{n}",
+            OUT / f"lt_rfm_{n}.json",
+            LT_RUNS[n],
+        )
+        results["rfm"].append(
+            {
+                "size": n,
+                "rows": kit["rows"],
+                "customers": kit["customers"],
+                **ratios(kit, lt),
+                "check": compare_rfm(OUT / f"kit_rfm_{n}.npz", OUT / f"lt_rfm_{n}.npz"),
+            }
+        )
         results["versions"] = {"kit": kit["versions"], "lifetimes": lt["versions"]}
 
     results["fits"] = []
@@ -207,17 +260,34 @@ def main() -> None:
         for task, truth in (("bgnbd", BGNBD_TRUE), ("gg", GG_TRUE)):
             data = DATA / f"{task}_{n}.npz"
             log(f"{task} fit on {n:,} customers: kit, then lifetimes {LT_RUNS_CUSTOMERS[n]}")
-            kit = side(KIT_PY, "side_kit.py", task, data, OUT / f"kit_{task}_{n}.json",
-                       (KIT_REPEAT, KIT_WARMUP))
-            lt = side(LT_PY, "side_lifetimes.py", task, data, OUT / f"lt_{task}_{n}.json",
-                      LT_RUNS_CUSTOMERS[n])
-            results["fits"].append({
-                "task": task, "size": n, **ratios(kit, lt),
-                "kit_params": kit["params"], "lt_params": lt["params"],
-                "converged": kit.get("converged"),
-                "check": compare_params(kit["params"], lt["params"]),
-                "recovery": {k: kit["params"][k] / truth[k] - 1 for k in truth},
-            })
+            kit = side(
+                KIT_PY,
+                "side_kit.py",
+                task,
+                data,
+                OUT / f"kit_{task}_{n}.json",
+                (KIT_REPEAT, KIT_WARMUP),
+            )
+            lt = side(
+                LT_PY,
+                "side_lifetimes.py",
+                task,
+                data,
+                OUT / f"lt_{task}_{n}.json",
+                LT_RUNS_CUSTOMERS[n],
+            )
+            results["fits"].append(
+                {
+                    "task": task,
+                    "size": n,
+                    **ratios(kit, lt),
+                    "kit_params": kit["params"],
+                    "lt_params": lt["params"],
+                    "converged": kit.get("converged"),
+                    "check": compare_params(kit["params"], lt["params"]),
+                    "recovery": {k: kit["params"][k] / truth[k] - 1 for k in truth},
+                }
+            )
 
     n_mem = TX_SIZES[-1]
     log(f"memory: RFM + LTV pipeline on {n_mem:,} lines (fresh process)")
@@ -230,8 +300,14 @@ def main() -> None:
 
     if os.environ.get("BENCH_PROFILE", "1") != "0":
         log("profile: demo notebooks as scripts under cProfile")
-        sh([KIT_PY, "profile_demo.py", OUT / "profile.json",
-            *(["--only", "04_customers"] if QUICK else [])])
+        sh(
+            [
+                KIT_PY,
+                "profile_demo.py",
+                OUT / "profile.json",
+                *(["--only", "04_customers"] if QUICK else []),
+            ]
+        )
         results["profile"] = json.loads((OUT / "profile.json").read_text())
 
     results["findings"] = findings(results)

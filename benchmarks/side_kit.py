@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy
-
 from common import load_frame, timed, write_json
 
 SIDE = "kit"

@@ -17,17 +17,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy
-
 from common import load_frame, timed, write_json
 
 SIDE = "lifetimes"
 
 
 def versions() -> dict:
+    from importlib.metadata import version
+
     import autograd  # noqa: F401
     import lifetimes
-
-    from importlib.metadata import version
 
     return {
         "python": platform.python_version(),

@@ -14,7 +14,9 @@ def cli():
 
 
 def test_new_dry_run_writes_nothing(cli, tmp_path):
-    result = cli.invoke(main, ["new", "--no-input", "--dry-run", "-o", str(tmp_path), "client_name=Acme Corp"])
+    result = cli.invoke(
+        main, ["new", "--no-input", "--dry-run", "-o", str(tmp_path), "client_name=Acme Corp"]
+    )
     assert result.exit_code == 0, result.output
     assert f"Would create {tmp_path / 'acme-corp'} with:" in result.output
     assert "engagement_slug: acme-corp" in result.output
@@ -38,18 +40,34 @@ def test_new_refuses_bad_input_with_one_line(cli, tmp_path, pair, expected):
 
 
 def test_new_then_dry_run_and_runs(cli, tmp_path):
-    result = cli.invoke(main, ["new", "--no-input", "-o", str(tmp_path), "client_name=Acme", "sample_data=no"])
+    result = cli.invoke(
+        main, ["new", "--no-input", "-o", str(tmp_path), "client_name=Acme", "sample_data=no"]
+    )
     assert result.exit_code == 0, result.output
     engagement = tmp_path / "acme"
     assert f"Created {engagement}" in result.output
 
-    plan = cli.invoke(main, ["run", "-e", str(engagement), "--dry-run", "--only", "01", "-p", "thresholds.bcg_growth=0.2"])
+    plan = cli.invoke(
+        main,
+        [
+            "run",
+            "-e",
+            str(engagement),
+            "--dry-run",
+            "--only",
+            "01",
+            "-p",
+            "thresholds.bcg_growth=0.2",
+        ],
+    )
     assert plan.exit_code == 0, plan.output
     assert plan.output.startswith("01_diagnostic: ")
     assert "'config_overrides': {'thresholds.bcg_growth': 0.2}" in plan.output
     assert "02_market" not in plan.output
 
-    bad = cli.invoke(main, ["run", "-e", str(engagement), "--dry-run", "-p", "thresholds.bcg_grwoth=0.2"])
+    bad = cli.invoke(
+        main, ["run", "-e", str(engagement), "--dry-run", "-p", "thresholds.bcg_grwoth=0.2"]
+    )
     assert bad.exit_code == 1
     assert bad.output.startswith("Error: ")
     assert "bcg_grwoth" in bad.output

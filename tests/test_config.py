@@ -126,7 +126,7 @@ def test_overrides_use_dotted_keys_and_are_validated(tmp_path):
     config = load_config(tmp_path, overrides={"thresholds.bcg_growth": 0.15, "language": "en"})
     assert config.thresholds.bcg_growth == 0.15
     assert config.language == "en"
-    with pytest.raises(ConfigError, match="unknown key 'thresholds.nope'"):
+    with pytest.raises(ConfigError, match=r"unknown key 'thresholds\.nope'"):
         load_config(tmp_path, overrides={"thresholds.nope": 1})
 
 

@@ -40,7 +40,7 @@ def test_open_finds_engagement_from_env_and_from_cwd(engagement, monkeypatch):
 def test_open_outside_an_engagement_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV_ENGAGEMENT, raising=False)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(MissingDataError, match="no engagement.yaml in .* or above; pass"):
+    with pytest.raises(MissingDataError, match=r"no engagement\.yaml in .* or above; pass"):
         Engagement.open(notebook="01_x")
 
 
@@ -52,23 +52,29 @@ def test_config_overrides_apply(engagement):
 def test_save_and_read_results_across_notebooks(engagement, tmp_path):
     run = tmp_path / "run"
     first = Engagement.open(engagement, run_dir=run, notebook="01_a")
-    frame = pd.DataFrame({"month": pd.to_datetime(["2024-01-01", "2024-02-01"]), "revenue": [1.5, 2.0]})
+    frame = pd.DataFrame(
+        {"month": pd.to_datetime(["2024-01-01", "2024-02-01"]), "revenue": [1.5, 2.0]}
+    )
     assert first.save("monthly", frame) is frame
     text = (run / "results" / "01_a" / "monthly.csv").read_text()
     assert text == "month,revenue\n2024-01-01,1.5\n2024-02-01,2\n"
     second = Engagement.open(engagement, run_dir=run, notebook="02_b")
     assert second.has_result("01_a", "monthly")
     pd.testing.assert_frame_equal(
-        second.result("01_a", "monthly"), pd.DataFrame({"month": ["2024-01-01", "2024-02-01"], "revenue": [1.5, 2.0]}),
+        second.result("01_a", "monthly"),
+        pd.DataFrame({"month": ["2024-01-01", "2024-02-01"], "revenue": [1.5, 2.0]}),
         check_dtype=False,
     )
-    with pytest.raises(MissingDataError, match="04_c has not saved 'ltv' in this run.*--from 04"):
+    with pytest.raises(MissingDataError, match=r"04_c has not saved 'ltv' in this run.*--from 04"):
         second.result("04_c", "ltv")
 
 
 def test_named_index_is_kept_as_a_column(engagement, tmp_path):
     eng = Engagement.open(engagement, run_dir=tmp_path, notebook="01_a")
-    eng.save("by_channel", pd.Series([3, 4], index=pd.Index(["web", "store"], name="channel"), name="n").to_frame())
+    eng.save(
+        "by_channel",
+        pd.Series([3, 4], index=pd.Index(["web", "store"], name="channel"), name="n").to_frame(),
+    )
     assert (tmp_path / "results/01_a/by_channel.csv").read_text() == "channel,n\nweb,3\nstore,4\n"
 
 
@@ -83,7 +89,9 @@ def test_notes_record_warnings_skips_and_findings(engagement, tmp_path):
     notes = json.loads((tmp_path / "notes" / "04_c.json").read_text())
     assert notes == {
         "warnings": [{"message": "12 refund lines", "source": "transactions"}],
-        "skipped": [{"section": "Parcours client", "needs": "les événements du parcours (data.journey)"}],
+        "skipped": [
+            {"section": "Parcours client", "needs": "les événements du parcours (data.journey)"}
+        ],
         "findings": [{"key": "top_segment", "text": "Champions hold 42 % of future value"}],
     }
     assert "12 refund lines" in eng.warnings_note().data

@@ -72,7 +72,7 @@ def full_run(tmp_path_factory):
 
 
 def test_the_run_succeeds_and_says_where_the_report_is(full_run):
-    engagement, proc, runs, _ = full_run
+    _, proc, runs, _ = full_run
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert len(runs) == 1
     assert f"Run folder: {runs[0]}" in proc.stdout
@@ -97,7 +97,7 @@ def test_run_folder_layout_and_key_results(full_run):
 
 
 def test_manifest_records_a_completed_reproducible_run(full_run):
-    engagement, _, runs, _ = full_run
+    _, _, runs, _ = full_run
     manifest = json.loads((runs[0] / "manifest.json").read_text())
     assert manifest["status"] == "completed"
     assert [nb["name"] for nb in manifest["notebooks"]] == list(KEY_RESULTS)

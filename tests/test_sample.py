@@ -246,8 +246,10 @@ def test_same_seed_same_frames_other_seed_other_frames(frames):
     for name in frames:
         assert_frame_equal(frames[name], again[name])
     other = sample.generate(seed=7, scale=0.2)
-    assert not other["transactions"]["amount"].head(50).equals(
-        frames["transactions"]["amount"].head(50)
+    assert (
+        not other["transactions"]["amount"]
+        .head(50)
+        .equals(frames["transactions"]["amount"].head(50))
     )
 
 

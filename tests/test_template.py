@@ -37,8 +37,13 @@ COOKIECUTTER = Path(sys.executable).with_name("cookiecutter")
 RAW_FILES = {
     f"data/raw/{name}.csv"
     for name in (
-        "transactions", "customers", "journey", "opportunities", "business_units",
-        "competitors", "benchmarks",
+        "transactions",
+        "customers",
+        "journey",
+        "opportunities",
+        "business_units",
+        "competitors",
+        "benchmarks",
     )
 }
 COMMON_FILES = {
@@ -185,12 +190,22 @@ def test_gitignore_keeps_client_data_and_reports_out(default_bake):
         return run.returncode == 0
 
     assert (default_bake / ".git").is_dir()
-    for path in ("data/raw/transactions.csv", "data/raw/new_export.xlsx",
-                 "reports/20260101-120000/manifest.json", "secrets.local.yaml",
-                 "notebooks/.ipynb_checkpoints/01_diagnostic-checkpoint.ipynb"):
+    for path in (
+        "data/raw/transactions.csv",
+        "data/raw/new_export.xlsx",
+        "reports/20260101-120000/manifest.json",
+        "secrets.local.yaml",
+        "notebooks/.ipynb_checkpoints/01_diagnostic-checkpoint.ipynb",
+    ):
         assert ignored(path), path
-    for path in ("engagement.yaml", "README.md", "data/raw/.gitkeep", "reports/.gitkeep",
-                 INPUTS_WORKBOOK, "notebooks/01_diagnostic.ipynb"):
+    for path in (
+        "engagement.yaml",
+        "README.md",
+        "data/raw/.gitkeep",
+        "reports/.gitkeep",
+        INPUTS_WORKBOOK,
+        "notebooks/01_diagnostic.ipynb",
+    ):
         assert not ignored(path), path
 
 
@@ -249,14 +264,16 @@ def test_nbstrip_removes_outputs_and_run_metadata_only():
     assert nbstrip.strip_text("not a notebook") == "not a notebook"
     run = subprocess.run(
         [sys.executable, "-m", "helpers.nbstrip"],
-        input=json.dumps(notebook).encode(), capture_output=True, check=True,
+        input=json.dumps(notebook).encode(),
+        capture_output=True,
+        check=True,
     )
     assert json.loads(run.stdout) == stripped
 
 
 # ---- names render as text -----------------------------------------------------------------
 NASTY_NAMES = [
-    'Acme "Quotes" & \'Sons\' {{ x }} {% if %} #1: key',
+    "Acme \"Quotes\" & 'Sons' {{ x }} {% if %} #1: key",
     "<script>alert(1)</script> $(rm -rf ~); `id`",
     "Société Générale & Fils",
 ]
@@ -352,7 +369,10 @@ def _cookiecutter(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "HOME": str(cwd)}  # keep cookiecutter's replay files in the test
     return subprocess.run(
         [str(COOKIECUTTER), str(kit_dir()), "--no-input", *args],
-        cwd=cwd, capture_output=True, text=True, env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
     )
 
 
@@ -378,8 +398,13 @@ def _render_pre_gen_hook(tmp_path: Path, **values: str) -> Path:
     import jinja2
 
     context = {
-        "client_name": "Acme", "engagement_slug": "acme", "currency": "EUR",
-        "language": "en", "period_start": "2023-01", "sample_data": "no", **values,
+        "client_name": "Acme",
+        "engagement_slug": "acme",
+        "currency": "EUR",
+        "language": "en",
+        "period_start": "2023-01",
+        "sample_data": "no",
+        **values,
     }
     source = (kit_dir() / "template" / "hooks" / "pre_gen_project.py").read_text(encoding="utf-8")
     hook = tmp_path / "pre_gen_project.py"

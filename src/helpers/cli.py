@@ -92,7 +92,8 @@ def new(context: tuple[str, ...], no_input: bool, output_dir: Path, dry_run: boo
     "parameters",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Override a parameter or an engagement.yaml key (dotted), e.g. -p thresholds.bcg_growth=0.15.",
+    help="Override a parameter or an engagement.yaml key (dotted), "
+    "e.g. -p thresholds.bcg_growth=0.15.",
 )
 @click.option(
     "--resume",
@@ -104,7 +105,9 @@ def new(context: tuple[str, ...], no_input: bool, output_dir: Path, dry_run: boo
     help="Continue the latest failed or interrupted run (or RUN_ID) in its own folder, "
     "reusing notebooks that completed with unchanged notebook, parameters and inputs.",
 )
-@click.option("--dry-run", is_flag=True, help="Say which notebooks would run, with which parameters.")
+@click.option(
+    "--dry-run", is_flag=True, help="Say which notebooks would run, with which parameters."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def run(
     engagement_dir: Path,
@@ -183,7 +186,10 @@ def _progress_printer():
                 verb = "reused" if decision.get("action") == "reuse" else "rerun"
                 click.echo(f"{verb} {decision['notebook']}: {decision.get('reason', '')}", err=True)
         elif kind == "run" and status == "started":
-            click.echo(f"Run {event.get('run_id')}: {len(event.get('notebooks', []))} notebook(s)", err=True)
+            click.echo(
+                f"Run {event.get('run_id')}: {len(event.get('notebooks', []))} notebook(s)",
+                err=True,
+            )
         elif kind == "notebook" and status == "started":
             click.echo(f"[{event.get('index')}/{event.get('total')}] {name}", err=True)
         elif kind == "cell" and status == "started" and live:

@@ -155,8 +155,11 @@ class AllocationSettings(_Section):
     cap: float = Field(0.50, ge=0, le=1, description="maximum share of budget per line")
     zbb_budget: float = Field(400_000, ge=0, description="budget for decision packages")
     raci_max_accountable_share: float = Field(
-        0.4, gt=0, le=1, description="a role Accountable for more than this share of the "
-        "RACI activities is flagged as overloaded"
+        0.4,
+        gt=0,
+        le=1,
+        description="a role Accountable for more than this share of the "
+        "RACI activities is flagged as overloaded",
     )
 
     @field_validator("weights")
@@ -290,7 +293,9 @@ def _format_error(err: ValidationError, path: Path) -> str:
             key = str(e["loc"][-1])
             model: Any = EngagementConfig
             for part in parent:
-                field = model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
+                field = (
+                    model.model_fields.get(str(part)) if hasattr(model, "model_fields") else None
+                )
                 ann = getattr(field, "annotation", None) if field else None
                 model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else DataSource
             known = list(model.model_fields) if hasattr(model, "model_fields") else []
@@ -374,7 +379,8 @@ def load_config(
         ]
         if missing:
             raise ConfigError(
-                f"{path}: file not found for " + "; ".join(missing)
+                f"{path}: file not found for "
+                + "; ".join(missing)
                 + " (paths are relative to the engagement folder; fix the path or remove "
                 "the source)"
             )

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from typing import Any
 
 LANGUAGES = ("en", "fr")
 #: French typography: narrow no-break space between thousands, no-break space before units

@@ -851,7 +851,9 @@ def _finalize(
     except Exception as exc:  # a kit bug in rendering; the notebooks' outputs stand
         manifest["deliverables_error"] = f"{type(exc).__name__}: {sanitiser(str(exc))}"
         return
-    manifest["deliverables"] = {key: path.relative_to(run_dir).as_posix() for key, path in made.items()}
+    manifest["deliverables"] = {
+        key: path.relative_to(run_dir).as_posix() for key, path in made.items()
+    }
     emit({"event": "render", "status": STATUS_COMPLETED, "notebook": "report"})
 
 

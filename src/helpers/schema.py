@@ -171,8 +171,14 @@ TABLES: dict[str, Table] = {
                 _c("segment", "category", False),
                 _c("source", "category", False, "lead source"),
                 _c("expected_close_date", "date", False),
-                *(_c(f, "str", False, "qualification criterion; filled = met") for f in BANT_FIELDS),
-                *(_c(f, "str", False, "qualification criterion; filled = met") for f in MEDDIC_FIELDS),
+                *(
+                    _c(f, "str", False, "qualification criterion; filled = met")
+                    for f in BANT_FIELDS
+                ),
+                *(
+                    _c(f, "str", False, "qualification criterion; filled = met")
+                    for f in MEDDIC_FIELDS
+                ),
                 *(
                     _c(f, "str", False, "qualification criterion; filled = met")
                     for f in GPCT_FIELDS

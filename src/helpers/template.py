@@ -24,7 +24,12 @@ from helpers.errors import TemplateError
 TEMPLATE_DIR = "template"
 #: the variables a user may set, in prompt order
 VARIABLES = (
-    "client_name", "engagement_slug", "currency", "language", "period_start", "sample_data"
+    "client_name",
+    "engagement_slug",
+    "currency",
+    "language",
+    "period_start",
+    "sample_data",
 )
 #: private variables that callers of the Python API may set too
 PRIVATE_VARIABLES = ("_sample_seed", "_sample_scale")

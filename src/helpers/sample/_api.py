@@ -75,7 +75,12 @@ def _check(scale: float, months: int, start: str) -> None:
 
 
 def _client_tables(
-    *, seed: int, n_customers: int, start: str, months: int, journey: bool = True,
+    *,
+    seed: int,
+    n_customers: int,
+    start: str,
+    months: int,
+    journey: bool = True,
     with_order_ids: bool = True,
 ) -> dict[str, pd.DataFrame]:
     cal = _client.Calendar.build(start, months)
@@ -164,14 +169,22 @@ def transactions(
     _check(1.0, months, start)
     pilot_customers = max(200, min(CUSTOMERS_AT_SCALE_1, int(n_transactions) // 10))
     pilot = _client_tables(
-        seed=seed, n_customers=pilot_customers, start=start, months=months, journey=False,
+        seed=seed,
+        n_customers=pilot_customers,
+        start=start,
+        months=months,
+        journey=False,
         with_order_ids=False,
     )["transactions"]
     per_customer = len(pilot) / pilot_customers
     n_customers = max(1, round(n_transactions / per_customer))
     for _ in range(SIZING_ATTEMPTS):
         tx = _client_tables(
-            seed=seed, n_customers=n_customers, start=start, months=months, journey=False,
+            seed=seed,
+            n_customers=n_customers,
+            start=start,
+            months=months,
+            journey=False,
             with_order_ids=order_ids,
         )["transactions"]
         ratio = len(tx) / n_transactions
@@ -189,7 +202,12 @@ def _write_transactions(tx: pd.DataFrame, path: Path) -> dict[str, Any]:
     cols = [c for c in TRANSACTIONS_HEADERS if c in out.columns]
     out = out[cols].rename(columns=TRANSACTIONS_HEADERS)
     out.to_csv(
-        path, sep=";", decimal=",", index=False, encoding="cp1252", lineterminator="\r\n",
+        path,
+        sep=";",
+        decimal=",",
+        index=False,
+        encoding="cp1252",
+        lineterminator="\r\n",
         float_format="%.2f",
     )
     return {"columns": {c: TRANSACTIONS_HEADERS[c] for c in cols}}
@@ -198,7 +216,11 @@ def _write_transactions(tx: pd.DataFrame, path: Path) -> dict[str, Any]:
 def _write_customers(customers: pd.DataFrame, path: Path) -> dict[str, Any]:
     out = customers.rename(columns=CUSTOMERS_HEADERS)
     out.to_csv(
-        path, index=False, encoding="utf-8-sig", lineterminator="\n", date_format="%Y-%m-%d",
+        path,
+        index=False,
+        encoding="utf-8-sig",
+        lineterminator="\n",
+        date_format="%Y-%m-%d",
         float_format="%.0f",
     )
     return {"columns": {c: CUSTOMERS_HEADERS[c] for c in customers.columns}}
@@ -212,7 +234,11 @@ def _write_journey(journey: pd.DataFrame, path: Path) -> dict[str, Any]:
 
 def _write_plain_csv(frame: pd.DataFrame, path: Path) -> dict[str, Any]:
     frame.to_csv(
-        path, index=False, encoding="utf-8", lineterminator="\n", date_format="%Y-%m-%d",
+        path,
+        index=False,
+        encoding="utf-8",
+        lineterminator="\n",
+        date_format="%Y-%m-%d",
         float_format="%.10g",
     )
     return {}

@@ -65,20 +65,48 @@ MARGIN_RATE = np.array([0.32, 0.17, 0.40, 0.36, 0.34, 0.55])
 
 SEGMENT_PROFILES: dict[str, SegmentProfile] = {
     "Small business": SegmentProfile(
-        0.50, 5.5, 0.09, 370.0, (0.00, 0.05), 0.25,
-        (0.40, 0.35, 0.15, 0.10), (0.18, 0.17, 0.30, 0.17, 0.13, 0.05), 7.2,
+        0.50,
+        5.5,
+        0.09,
+        370.0,
+        (0.00, 0.05),
+        0.25,
+        (0.40, 0.35, 0.15, 0.10),
+        (0.18, 0.17, 0.30, 0.17, 0.13, 0.05),
+        7.2,
     ),
     "Mid-market": SegmentProfile(
-        0.16, 12.0, 0.05, 620.0, (0.03, 0.10), 0.60,
-        (0.30, 0.10, 0.55, 0.05), (0.20, 0.22, 0.25, 0.13, 0.12, 0.08), 7.6,
+        0.16,
+        12.0,
+        0.05,
+        620.0,
+        (0.03, 0.10),
+        0.60,
+        (0.30, 0.10, 0.55, 0.05),
+        (0.20, 0.22, 0.25, 0.13, 0.12, 0.08),
+        7.6,
     ),
     "Key account": SegmentProfile(
-        0.03, 24.0, 0.02, 1_300.0, (0.08, 0.15), 1.20,
-        (0.10, 0.02, 0.85, 0.03), (0.22, 0.25, 0.18, 0.12, 0.10, 0.13), 8.1,
+        0.03,
+        24.0,
+        0.02,
+        1_300.0,
+        (0.08, 0.15),
+        1.20,
+        (0.10, 0.02, 0.85, 0.03),
+        (0.22, 0.25, 0.18, 0.12, 0.10, 0.13),
+        8.1,
     ),
     "Consumer": SegmentProfile(
-        0.31, 2.2, 0.30, 190.0, (0.00, 0.02), 0.10,
-        (0.45, 0.30, 0.00, 0.25), (0.25, 0.35, 0.15, 0.10, 0.15, 0.00), 6.6,
+        0.31,
+        2.2,
+        0.30,
+        190.0,
+        (0.00, 0.02),
+        0.10,
+        (0.45, 0.30, 0.00, 0.25),
+        (0.25, 0.35, 0.15, 0.10, 0.15, 0.00),
+        6.6,
     ),
 }
 
@@ -298,7 +326,9 @@ def order_lines(
     by_date = np.argsort(day, kind="stable")  # orders numbered in calendar order
     owner, day = owner[by_date], day[by_date]
     seg = pop.segment[owner]
-    value = pop.spend[owner] * rng.lognormal(-ORDER_VALUE_SIGMA**2 / 2, ORDER_VALUE_SIGMA, n_orders)
+    value = pop.spend[owner] * rng.lognormal(
+        -(ORDER_VALUE_SIGMA**2) / 2, ORDER_VALUE_SIGMA, n_orders
+    )
     channel_w = np.array([p.channel_weights for p in profiles])
     loyal = rng.random(n_orders) < 0.8
     other = _weighted_choice(rng, channel_w, seg)
@@ -396,8 +426,14 @@ def _empty_transactions(with_order_ids: bool) -> pd.DataFrame:
     if with_order_ids:
         frame["order_id"] = text
     frame.update(
-        {"quantity": np.array([], dtype=float), "channel": text, "region": text, "category": text,
-         "discount": np.array([], dtype=float), "margin": np.array([], dtype=float)}
+        {
+            "quantity": np.array([], dtype=float),
+            "channel": text,
+            "region": text,
+            "category": text,
+            "discount": np.array([], dtype=float),
+            "margin": np.array([], dtype=float),
+        }
     )
     return pd.DataFrame(frame)
 
@@ -464,8 +500,10 @@ def journey_table(
     sales = transactions[transactions["amount"] >= 0]  # orders (zero lines included)
     firsts = sales.groupby("customer_id", sort=True)["order_date"].agg(["min"])
     # second distinct order day
-    days = sales[["customer_id", "order_date"]].drop_duplicates().sort_values(
-        ["customer_id", "order_date"]
+    days = (
+        sales[["customer_id", "order_date"]]
+        .drop_duplicates()
+        .sort_values(["customer_id", "order_date"])
     )
     second = days.groupby("customer_id")["order_date"].nth(1)
     second = pd.Series(second.to_numpy(), index=days.loc[second.index, "customer_id"].to_numpy())

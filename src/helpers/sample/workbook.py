@@ -85,8 +85,10 @@ def _readme_rows() -> list[list[str]]:
         table = TABLES[name]
         rows.append([name, "", "", "", "", table.description])
         for c in table.columns:
-            rules = [f"min {c.min:g}" if c.min is not None else "",
-                     f"max {c.max:g}" if c.max is not None else ""]
+            rules = [
+                f"min {c.min:g}" if c.min is not None else "",
+                f"max {c.max:g}" if c.max is not None else "",
+            ]
             desc = "; ".join(filter(None, [c.description, ", ".join(filter(None, rules))]))
             allowed = ", ".join(c.allowed) if c.allowed else ""
             rows.append([name, c.name, c.kind, "yes" if c.required else "no", allowed, desc])
