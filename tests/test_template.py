@@ -210,6 +210,31 @@ def test_gitignore_keeps_client_data_and_reports_out(default_bake):
 
 
 @needs_git
+def test_notebook_diffs_go_through_nbdime_when_it_is_installed(default_bake):
+    pytest.importorskip("nbdime")  # in the test extra: runs in make test
+
+    def config(key: str) -> str:
+        got = subprocess.run(
+            [GIT, "config", "--local", "--get", key],
+            cwd=default_bake,
+            capture_output=True,
+            text=True,
+        )
+        return got.stdout.strip()
+
+    assert config("diff.jupyternotebook.command") == "git-nbdiffdriver diff"
+    assert config("merge.jupyternotebook.driver").startswith("git-nbmergedriver merge")
+    attributes = subprocess.run(
+        [GIT, "check-attr", "diff", "filter", "--", "notebooks/01_diagnostic.ipynb"],
+        cwd=default_bake,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "diff: jupyternotebook" in attributes
+    assert "filter: stratbook-strip" in attributes  # the output-stripping filter stays
+
+
+@needs_git
 def test_notebook_outputs_are_stripped_on_commit(tmp_path):
     root = new_engagement(tmp_path, extra_context={"sample_data": "no"})
     clean = subprocess.run(

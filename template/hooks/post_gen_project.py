@@ -87,6 +87,11 @@ def git_init():
     run("config", f"filter.{FILTER}.clean", strip)
     run("config", f"filter.{FILTER}.smudge", "cat")
     run("config", f"filter.{FILTER}.required", "true")
+    try:  # readable notebook diffs and merges when nbdime is installed beside the kit
+        from helpers.review import configure_nbdime
+    except ImportError:  # plain cookiecutter from an environment without the kit
+        return
+    configure_nbdime(ROOT)
 
 
 if __name__ == "__main__":
