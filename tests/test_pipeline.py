@@ -671,3 +671,27 @@ def test_invariants(frame):
     assert not np.isinf(metrics["velocity_per_day"].to_numpy(dtype=float)).any()
     rates = metrics["win_rate"].dropna()
     assert ((rates >= 0) & (rates <= 1)).all()
+
+
+def test_a_wide_csv_export_loads_through_io_and_gives_the_long_metrics(long, tmp_path):
+    """A CRM export with one date column per stage is accepted from engagement.yaml."""
+    import yaml
+
+    from helpers.config import load_config
+    from helpers.io import load_source
+
+    wide = _wide(long)
+    (tmp_path / "data").mkdir()
+    wide.to_csv(tmp_path / "data" / "crm.csv", index=False, date_format="%Y-%m-%d")
+    config = {
+        "client_name": "Acme",
+        "engagement_slug": "acme",
+        "period_start": "2024-01",
+        "data": {"opportunities": {"path": "data/crm.csv"}},
+    }
+    (tmp_path / "engagement.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    loaded = load_source(load_config(tmp_path), "opportunities")
+    assert "stage" not in loaded
+    assert_frame_equal(
+        pl.pipeline_metrics(loaded, as_of=AS_OF), pl.pipeline_metrics(long, as_of=AS_OF)
+    )

@@ -163,8 +163,11 @@ TABLES: dict[str, Table] = {
             "(a wide export with one date column per stage is accepted by helpers.pipeline).",
             (
                 _c("opportunity_id", "id"),
-                _c("stage", "category", description="stage entered (lead ... won/lost)"),
-                _c("stage_date", "date", description="date the stage was entered"),
+                # stage and stage_date make the long shape; a wide export has one date
+                # column per stage instead (kept as extra columns, converted by
+                # helpers.pipeline.to_long, which names both shapes when neither is found)
+                _c("stage", "category", False, "stage entered (lead ... won/lost)"),
+                _c("stage_date", "date", False, "date the stage was entered"),
                 _c("created_date", "date"),
                 _c("amount", "float", description="expected deal value", min=0),
                 _c("owner", "category", False, "sales rep"),
