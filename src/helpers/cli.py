@@ -32,6 +32,19 @@ def _key_values(pairs: tuple[str, ...], option: str) -> dict[str, str]:
     return out
 
 
+def engagement_option(help_text: str = "The engagement folder (holding engagement.yaml)."):
+    """The ``-e/--engagement`` option every command that works inside an engagement takes."""
+    return click.option(
+        "-e",
+        "--engagement",
+        "engagement_dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stratbook")
 def main() -> None:
@@ -75,15 +88,7 @@ def new(context: tuple[str, ...], no_input: bool, output_dir: Path, dry_run: boo
 
 
 @main.command()
-@click.option(
-    "-e",
-    "--engagement",
-    "engagement_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The engagement folder (holding engagement.yaml).",
-)
+@engagement_option()
 @click.option("--only", multiple=True, metavar="NN", help="Run only these notebooks (repeatable).")
 @click.option("--from", "start_from", metavar="NN", help="Start at this notebook.")
 @click.option(
@@ -149,15 +154,7 @@ def _print_result(result) -> None:
 
 @main.command()
 @click.argument("run_id")
-@click.option(
-    "-e",
-    "--engagement",
-    "engagement_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The engagement folder (holding engagement.yaml).",
-)
+@engagement_option()
 @click.option("--run-id", "new_run_id", metavar="NEW", help="Name of the new run folder.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def rerun(run_id: str, engagement_dir: Path, new_run_id: str | None, quiet: bool) -> None:
@@ -203,15 +200,7 @@ def _progress_printer():
 
 
 @main.command()
-@click.option(
-    "-e",
-    "--engagement",
-    "engagement_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The engagement folder.",
-)
+@engagement_option("The engagement folder.")
 def runs(engagement_dir: Path) -> None:
     """List the runs of an engagement with status, duration and parameters."""
     from helpers.review import list_runs
@@ -229,15 +218,7 @@ def runs(engagement_dir: Path) -> None:
 @main.command()
 @click.argument("run_a")
 @click.argument("run_b")
-@click.option(
-    "-e",
-    "--engagement",
-    "engagement_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The engagement folder (runs may be given by id).",
-)
+@engagement_option("The engagement folder (runs may be given by id).")
 @click.option(
     "--html",
     "html_path",
@@ -271,15 +252,7 @@ def diff(
 
 
 @main.command()
-@click.option(
-    "-e",
-    "--engagement",
-    "engagement_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The engagement folder.",
-)
+@engagement_option("The engagement folder.")
 @click.option("--port", type=int, default=None, help="Port to serve on (default: a free one).")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser; just print the URL.")
 def lab(engagement_dir: Path, port: int | None, no_browser: bool) -> None:
