@@ -8,6 +8,7 @@ pyarrow, so Parquet and Feather are not available to both sides).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -119,3 +120,15 @@ def write_json(path: Path, payload: dict) -> None:
 
 def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
+
+
+def side_main(run, doc: str) -> None:
+    """The command line both benchmark sides share: ``TASK DATA OUT [--repeat] [--warmup]``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("task", choices=["rfm", "bgnbd", "gg"])
+    parser.add_argument("data", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--warmup", type=int, default=1)
+    args = parser.parse_args()
+    run(args.task, args.data, args.out, args.repeat, args.warmup)

@@ -7,7 +7,6 @@ the results (RFM summary to ``OUT.npz``, fitted parameters in the JSON).
 
 from __future__ import annotations
 
-import argparse
 import platform
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy
-from common import load_frame, timed, write_json
+from common import load_frame, side_main, timed, write_json
 
 SIDE = "kit"
 
@@ -71,16 +70,5 @@ def run(task: str, data: Path, out: Path, repeat: int, warmup: int) -> None:
     write_json(out, payload)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("task", choices=["rfm", "bgnbd", "gg"])
-    parser.add_argument("data", type=Path)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--warmup", type=int, default=1)
-    args = parser.parse_args()
-    run(args.task, args.data, args.out, args.repeat, args.warmup)
-
-
 if __name__ == "__main__":
-    main()
+    side_main(run, __doc__)

@@ -8,7 +8,6 @@ for ``gg``, all with their default settings.
 
 from __future__ import annotations
 
-import argparse
 import platform
 import time
 import warnings
@@ -17,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy
-from common import load_frame, timed, write_json
+from common import load_frame, side_main, timed, write_json
 
 SIDE = "lifetimes"
 
@@ -83,16 +82,5 @@ def run(task: str, data: Path, out: Path, repeat: int, warmup: int) -> None:
     write_json(out, payload)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("task", choices=["rfm", "bgnbd", "gg"])
-    parser.add_argument("data", type=Path)
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--warmup", type=int, default=1)
-    args = parser.parse_args()
-    run(args.task, args.data, args.out, args.repeat, args.warmup)
-
-
 if __name__ == "__main__":
-    main()
+    side_main(run, __doc__)
