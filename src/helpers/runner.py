@@ -1363,6 +1363,9 @@ def _run_parallel(
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    if first is None and pending:  # cannot happen while needs only name earlier notebooks
+        waiting = ", ".join(nb.name for nb, _ in pending)
+        raise RunError(f"{waiting}: never ready to run; their needs did not complete")
     return first
 
 
