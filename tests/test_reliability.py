@@ -242,6 +242,45 @@ def test_ctrl_c_on_the_runner_leaves_an_interrupted_manifest(engagement_with_ear
     assert (result.run_dir / "results" / "01_ok" / "extra.csv").exists()
 
 
+@pytest.mark.slow
+def test_ctrl_c_under_two_jobs_interrupts_the_running_kernels(engagement_with_earlier_run):
+    root, earlier, earlier_hashes = engagement_with_earlier_run
+    for name, needs in (("02_hang", []), ("03_after", ["01_ok"])):
+        path = root / "notebooks" / f"{name}.ipynb"
+        nb = nbformat.read(str(path), as_version=4)
+        nb.metadata["stratbook"] = {"needs": needs}
+        nbformat.write(nb, str(path))
+    raw = tree_hashes(root / "data" / "raw")
+    (root / "hang").touch()
+    proc = start_run(root, "--force", "--jobs", "2")
+    wait_for(root / "kernel.pid", proc)
+    kernel = int((root / "kernel.pid").read_text())
+    run_dir = next(p for p in (root / "reports").iterdir() if p.is_dir() and p.name != "earlier")
+    deadline = time.monotonic() + 90  # 03 only needs 01: it completes while 02 hangs
+    while read_manifest(run_dir)["notebooks"][2]["status"] != "completed":
+        assert time.monotonic() < deadline, read_manifest(run_dir)["notebooks"]
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+
+    assert proc.returncode == 1
+    assert error_lines(stderr) == [
+        "Error: interrupted; the run's manifest says which notebooks completed"
+    ]
+    m = read_manifest(run_dir)
+    assert m["status"] == "interrupted"
+    assert m["error"]["notebook"] == "02_hang"
+    assert [(nb["name"], nb["status"]) for nb in m["notebooks"]] == [
+        ("01_ok", "completed"),
+        ("02_hang", "interrupted"),
+        ("03_after", "completed"),
+    ]
+    time.sleep(1)
+    with pytest.raises(ProcessLookupError):  # the kernel was shut down, not orphaned
+        os.kill(kernel, 0)
+    assert_untouched(root, earlier, earlier_hashes, raw)
+
+
 #: larger than a page of the kit (its HTML embeds the report's styles), smaller than 02's copy
 FILE_SIZE_LIMIT = 4_000_000
 
