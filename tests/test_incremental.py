@@ -155,6 +155,7 @@ def csvs(run_dir: Path) -> dict[str, str]:
 
 
 # ---- what each notebook read and needs --------------------------------------------------
+@pytest.mark.slow
 def test_baseline_records_what_each_notebook_read(baseline):
     _, result = baseline
     entries = {e["name"]: e for e in result.manifest["notebooks"]}
@@ -207,9 +208,8 @@ def test_kit_notebooks_declare_every_notebook_whose_results_they_read():
     assert graph["03_objectives"] == ("01_diagnostic",)
 
 
-def test_notebook_hash_ignores_outputs_and_execution_counts(baseline, tmp_path: Path):
-    root, _ = baseline
-    source = root / "notebooks" / "01_sales.ipynb"
+def test_notebook_hash_ignores_outputs_and_execution_counts(tmp_path: Path):
+    source = write_engagement(tmp_path / "maison") / "notebooks" / "01_sales.ipynb"
     nb = nbformat.read(str(source), as_version=4)
     for cell in nb.cells:  # what running and saving it in JupyterLab adds
         if cell.cell_type == "code":
@@ -246,6 +246,7 @@ def test_an_unchanged_fingerprint_holds_and_any_one_change_is_named(inputs, upst
         assert compare(changed, before, hashes=inputs, upstream=upstream) is not None
 
 
+@pytest.mark.slow
 def test_reading_an_undeclared_notebook_fails_clearly(engagement: Path):
     write_notebook(
         engagement,
@@ -263,6 +264,7 @@ def test_reading_an_undeclared_notebook_fails_clearly(engagement: Path):
 
 
 # ---- incremental reruns -----------------------------------------------------------------
+@pytest.mark.slow
 def test_nothing_changed_reuses_everything_into_a_complete_folder(engagement: Path):
     base = engagement / "reports" / "base"
     result = run_engagement(engagement, incremental=True)
@@ -279,6 +281,7 @@ def test_nothing_changed_reuses_everything_into_a_complete_folder(engagement: Pa
     assert result.manifest["incremental"] == {"reused": sorted(NOTEBOOKS), "run": []}
 
 
+@pytest.mark.slow
 def test_changing_one_input_reruns_its_readers_and_their_dependents(engagement: Path):
     (engagement / "data" / "raw" / "customers.csv").write_text(
         CUSTOMERS + "C004,A\n", encoding="utf-8"
@@ -301,6 +304,7 @@ def test_changing_one_input_reruns_its_readers_and_their_dependents(engagement: 
     assert again.manifest["notebooks"][1]["reused_from"] == result.run_id
 
 
+@pytest.mark.slow
 def test_editing_a_notebook_reruns_it_and_its_dependents(engagement: Path):
     name = "01_sales"
     needs, parameters, cells = NOTEBOOKS[name]
@@ -316,6 +320,7 @@ def test_editing_a_notebook_reruns_it_and_its_dependents(engagement: Path):
     assert reasons(result)["03_mix"] == "upstream 01_sales reruns"
 
 
+@pytest.mark.slow
 def test_a_new_parameter_value_reruns_only_who_receives_it(engagement: Path):
     result = run_engagement(engagement, incremental=True, parameters={"factor": "3"})
     assert [n for n, a in actions(result).items() if a == "ran"] == ["03_mix"]
@@ -323,18 +328,21 @@ def test_a_new_parameter_value_reruns_only_who_receives_it(engagement: Path):
     assert csvs(result.run_dir)["results/03_mix/scaled.csv"] == "revenue\n601.5\n"
 
 
+@pytest.mark.slow
 def test_engagement_settings_change_reruns_everything(engagement: Path):
     result = run_engagement(engagement, incremental=True, parameters={"currency": "USD"})
     assert set(actions(result).values()) == {"ran"}
     assert reasons(result)["01_sales"] == "engagement.yaml changed"
 
 
+@pytest.mark.slow
 def test_force_runs_everything(engagement: Path):
     result = run_engagement(engagement, incremental=False)
     assert set(actions(result).values()) == {"ran"}
     assert set(reasons(result).values()) == {"forced"}
 
 
+@pytest.mark.slow
 def test_only_a_notebook_with_a_stale_upstream_runs_the_upstream_too(engagement: Path):
     (engagement / "data" / "raw" / "transactions.csv").write_text(
         TRANSACTIONS + "C003,2024-03-01,10\n", encoding="utf-8"
@@ -348,6 +356,7 @@ def test_only_a_notebook_with_a_stale_upstream_runs_the_upstream_too(engagement:
 
 
 # ---- parallel runs ----------------------------------------------------------------------
+@pytest.mark.slow
 def test_two_jobs_give_the_same_results_and_respect_needs(baseline, engagement: Path):
     _, base = baseline
     events: list[dict] = []
@@ -365,6 +374,7 @@ def test_two_jobs_give_the_same_results_and_respect_needs(baseline, engagement: 
     assert sorted(started) == sorted(NOTEBOOKS)
 
 
+@pytest.mark.slow
 def test_a_failure_under_two_jobs_stops_new_notebooks_and_says_what_completed(
     engagement: Path,
 ):
@@ -385,6 +395,7 @@ def test_a_failure_under_two_jobs_stops_new_notebooks_and_says_what_completed(
 
 
 # ---- the command line -------------------------------------------------------------------
+@pytest.mark.slow
 def test_cli_says_what_is_reused_and_why_the_rest_runs(engagement: Path):
     (engagement / "data" / "raw" / "customers.csv").write_text(
         CUSTOMERS + "C004,A\n", encoding="utf-8"
