@@ -305,10 +305,70 @@ def write_results(r: dict, path: Path) -> Path:
         for name, s in sorted(agg.items(), key=lambda x: -x[1])[:15]:
             add(f"| {_s(s)} | `helpers/{name}` |")
         add("")
+    if r.get("incremental"):
+        lines.extend(incremental_section(r["incremental"]))
     if r.get("findings"):
         add("## What dominates the demo run\n")
         for f in r["findings"]:
             add(f"- {f}")
         add("")
     path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+INCREMENTAL_TITLE = "## Incremental and parallel runs (bars 6 and 7)"
+
+
+def incremental_section(i: dict) -> list[str]:
+    """RESULTS.md lines for benchmarks/incremental.py's figures."""
+    one = i["one_input"]
+    ok = i["nochange_ratio"] <= i["bar"]
+    reasons = "; ".join(f"{n}: {why}" for n, why in one["reasons"].items())
+    load = i.get("load") or (0, 0, 0)
+    machine = i.get("machine") or {}
+    return [
+        f"{INCREMENTAL_TITLE}\n",
+        "The demo engagement (`helpers.sample.write_sample_engagement`, "
+        f"{len(i['notebooks'])} notebooks), wall-clock seconds of the whole "
+        f"`run_engagement` call, median of {i['repeat']} run(s) each, full and `--jobs 2` runs "
+        "alternated. Measured by `.venv/bin/python benchmarks/run.py --only incremental` on "
+        f"{machine.get('cores', i.get('cores'))} cores, a machine shared with other engineers' "
+        f"work (load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} at the end): "
+        "the seconds are noisy, the ratios less so.\n",
+        "| run | seconds | vs full run | bar |",
+        "|---|---:|---:|---|",
+        f"| full (`--force`, `--jobs 1`) | {_s(i['full_median_s'])} | 1 | |",
+        f"| nothing changed (all reused) | {_s(i['nochange_median_s'])} | "
+        f"{i['nochange_ratio']:.1%} | <= {i['bar']:.0%} {_ok(ok)} |",
+        f"| one input changed (`{one['path']}`) | {_s(one['seconds'])} | {one['ratio']:.1%} | |",
+        f"| full with `--jobs 2` | {_s(i['jobs2_median_s'])} | "
+        f"{i['jobs2_median_s'] / i['full_median_s']:.1%} | speed-up x{i['speedup_jobs2']:.2f} |",
+        "",
+        f"- One input changed: `{one['path']}` (read by {', '.join(one['read_by'])}); "
+        f"reran: {', '.join(one['reran']) or 'none'} ({reasons}). Every other notebook, and "
+        "nothing else, was reused.",
+        f"- Every run: full {', '.join(_s(x) for x in i['full_s'])} s; `--jobs 2` "
+        f"{', '.join(_s(x) for x in i['jobs2_s'])} s; no change "
+        f"{', '.join(_s(x) for x in i['nochange_s'])} s.",
+        "",
+    ]
+
+
+def replace_section(path: Path, incremental: dict) -> Path:
+    """Put the incremental section into an existing RESULTS.md (replacing an earlier one)
+    without touching the other sections (``run.py --only incremental``)."""
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    section = "\n".join(incremental_section(incremental))
+    if INCREMENTAL_TITLE in text:
+        head, rest = text.split(INCREMENTAL_TITLE, 1)
+        tail = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
+        text = head + section + ("\n" + tail if tail else "")
+    else:
+        marker = "## What dominates the demo run"
+        if marker in text:
+            head, tail = text.split(marker, 1)
+            text = head + section + "\n" + marker + tail
+        else:
+            text = text.rstrip("\n") + "\n\n" + section
+    path.write_text(text.rstrip("\n") + "\n")
     return path

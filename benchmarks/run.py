@@ -4,6 +4,7 @@ Run with the kit's python from the repository root::
 
     .venv/bin/python benchmarks/run.py            # full sizes, about 20 minutes
     BENCH_QUICK=1 .venv/bin/python benchmarks/run.py   # small sizes, a smoke check
+    .venv/bin/python benchmarks/run.py --only incremental   # incremental/parallel runs only
 
 lifetimes runs in its own venv (``BENCH_LIFETIMES_PYTHON``, default
 ``.bench-venv/bin/python``, made by ``make bench-venv`` from
@@ -44,6 +45,8 @@ SPEED_BAR = 5.0
 PARAM_RTOL = 1e-3
 MEMORY_BAR = 3.0
 OVERHEAD_BAR = 0.50
+#: Bar 6: a rerun with nothing changed takes at most this share of a full run.
+INCREMENTAL_BAR = 0.10
 #: monetary_value is a mean: summation order may differ in the last bits.
 MONETARY_RTOL = 1e-9
 
@@ -53,6 +56,7 @@ if QUICK:
     #: lifetimes (repeat, warm-up) per size
     LT_RUNS = {n: (1, 0) for n in TX_SIZES + CUSTOMER_SIZES}
     E2E_REPEAT = 1
+    INCREMENTAL_REPEAT = 1
 else:
     TX_SIZES = [1_000_000, 10_000_000]
     CUSTOMER_SIZES = [100_000, 1_000_000]
@@ -60,6 +64,7 @@ else:
     # no warm-up (said in RESULTS.md)
     LT_RUNS = {1_000_000: (3, 1), 10_000_000: (1, 0), 100_000: (3, 1)}
     E2E_REPEAT = 2
+    INCREMENTAL_REPEAT = 3
 LT_RUNS_CUSTOMERS = dict(LT_RUNS)
 if not QUICK:
     LT_RUNS_CUSTOMERS[1_000_000] = (1, 0)
@@ -196,9 +201,39 @@ def report_only() -> None:
     print(write_results(results, HERE / "RESULTS.md"))
 
 
+def incremental(results: dict) -> dict:
+    """Bars 6 and 7: no-change rerun vs full run, one input changed, --jobs 1 vs 2."""
+    log(f"incremental: demo full / --jobs 2 / no-change runs, {INCREMENTAL_REPEAT} each (minutes)")
+    sh([KIT_PY, "incremental.py", OUT / "incremental.json", "--repeat", INCREMENTAL_REPEAT])
+    results["incremental"] = json.loads((OUT / "incremental.json").read_text())
+    return results["incremental"]
+
+
+def incremental_only() -> None:
+    """`run.py --only incremental`: measure bars 6 and 7 and rewrite that section of
+    RESULTS.md (and results.json, when a full run left one) without the rest."""
+    from report import replace_section
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    measured = incremental({})
+    measured["machine"] = machine()
+    path = OUT / "results.json"
+    if path.exists():
+        results = json.loads(path.read_text())
+        results["incremental"] = measured
+        path.write_text(json.dumps(results, indent=2, default=float))
+    print(replace_section(HERE / "RESULTS.md", measured))
+
+
 def main() -> None:
     if "--report-only" in sys.argv:
         report_only()
+        return
+    if "--only" in sys.argv:
+        what = sys.argv[sys.argv.index("--only") + 1 :][:1]
+        if what != ["incremental"]:
+            raise SystemExit("--only takes one section: incremental")
+        incremental_only()
         return
     t_start = time.perf_counter()
     if not Path(LT_PY).exists():
@@ -297,6 +332,8 @@ def main() -> None:
     log(f"end-to-end: demo vs floor, {E2E_REPEAT} run(s) each (minutes)")
     sh([KIT_PY, "e2e.py", OUT / "e2e.json", "--repeat", E2E_REPEAT])
     results["e2e"] = json.loads((OUT / "e2e.json").read_text())
+
+    incremental(results)
 
     if os.environ.get("BENCH_PROFILE", "1") != "0":
         log("profile: demo notebooks as scripts under cProfile")

@@ -128,6 +128,30 @@ def error_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("Error:")]
 
 
+def interrupt_and_check(
+    proc: subprocess.Popen, run_dir: Path, kernel: int, statuses: list[str]
+) -> dict:
+    """Ctrl-C on ``stratbook run`` while 02_hang hangs: one error line, a manifest saying
+    interrupted with these statuses for 01, 02, 03, and 02's kernel shut down."""
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert error_lines(stderr) == [
+        "Error: interrupted; the run's manifest says which notebooks completed"
+    ]
+    assert "Traceback" not in stderr
+    m = read_manifest(run_dir)
+    assert m["status"] == "interrupted"
+    assert m["error"]["notebook"] == "02_hang" and m["error"]["name"] == "KeyboardInterrupt"
+    assert [(nb["name"], nb["status"]) for nb in m["notebooks"]] == list(
+        zip(["01_ok", "02_hang", "03_after"], statuses, strict=True)
+    )
+    time.sleep(1)
+    with pytest.raises(ProcessLookupError):  # the kernel was shut down, not orphaned
+        os.kill(kernel, 0)
+    return m
+
+
 @pytest.fixture
 def engagement_with_earlier_run(tmp_path: Path) -> tuple[Path, Path, dict[str, str]]:
     """A tiny engagement with one completed earlier run (01 only) and its file hashes."""
@@ -203,27 +227,9 @@ def test_ctrl_c_on_the_runner_leaves_an_interrupted_manifest(engagement_with_ear
     proc = start_run(root)
     wait_for(root / "kernel.pid", proc)
     kernel = int((root / "kernel.pid").read_text())
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
-
-    assert proc.returncode == 1
-    assert error_lines(stderr) == [
-        "Error: interrupted; the run's manifest says which notebooks completed"
-    ]
-    assert "Traceback" not in stderr
     run_dir = next(p for p in (root / "reports").iterdir() if p.is_dir() and p.name != "earlier")
-    m = read_manifest(run_dir)
-    assert m["status"] == "interrupted"
+    m = interrupt_and_check(proc, run_dir, kernel, ["completed", "interrupted", "not-run"])
     assert m["finished"] is not None
-    assert m["error"]["notebook"] == "02_hang" and m["error"]["name"] == "KeyboardInterrupt"
-    assert [(nb["name"], nb["status"]) for nb in m["notebooks"]] == [
-        ("01_ok", "completed"),
-        ("02_hang", "interrupted"),
-        ("03_after", "not-run"),
-    ]
-    time.sleep(1)
-    with pytest.raises(ProcessLookupError):  # the kernel was shut down, not orphaned
-        os.kill(kernel, 0)
     assert_untouched(root, earlier, earlier_hashes, raw)
 
     # the notebook 01 changed since: resume says so and executes it again
@@ -240,6 +246,28 @@ def test_ctrl_c_on_the_runner_leaves_an_interrupted_manifest(engagement_with_ear
         "reason": "its notebook changed since it ran (source hash differs)",
     }
     assert (result.run_dir / "results" / "01_ok" / "extra.csv").exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_under_two_jobs_interrupts_the_running_kernels(engagement_with_earlier_run):
+    root, earlier, earlier_hashes = engagement_with_earlier_run
+    for name, needs in (("02_hang", []), ("03_after", ["01_ok"])):
+        path = root / "notebooks" / f"{name}.ipynb"
+        nb = nbformat.read(str(path), as_version=4)
+        nb.metadata["stratbook"] = {"needs": needs}
+        nbformat.write(nb, str(path))
+    raw = tree_hashes(root / "data" / "raw")
+    (root / "hang").touch()
+    proc = start_run(root, "--force", "--jobs", "2")
+    wait_for(root / "kernel.pid", proc)
+    kernel = int((root / "kernel.pid").read_text())
+    run_dir = next(p for p in (root / "reports").iterdir() if p.is_dir() and p.name != "earlier")
+    deadline = time.monotonic() + 90  # 03 only needs 01: it completes while 02 hangs
+    while read_manifest(run_dir)["notebooks"][2]["status"] != "completed":
+        assert time.monotonic() < deadline, read_manifest(run_dir)["notebooks"]
+        time.sleep(0.2)
+    interrupt_and_check(proc, run_dir, kernel, ["completed", "interrupted", "completed"])
+    assert_untouched(root, earlier, earlier_hashes, raw)
 
 
 #: larger than a page of the kit (its HTML embeds the report's styles), smaller than 02's copy

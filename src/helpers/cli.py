@@ -111,7 +111,25 @@ def new(context: tuple[str, ...], no_input: bool, output_dir: Path, dry_run: boo
     "reusing notebooks that completed with unchanged notebook, parameters and inputs.",
 )
 @click.option(
-    "--dry-run", is_flag=True, help="Say which notebooks would run, with which parameters."
+    "--force",
+    "--all",
+    "force",
+    is_flag=True,
+    help="Execute every notebook, even those up to date with an earlier run.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="Execute up to N notebooks at the same time (those whose needs are met).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Say which notebooks would run (or be reused, and why), with which parameters.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def run(
@@ -120,22 +138,42 @@ def run(
     start_from: str | None,
     parameters: tuple[str, ...],
     resume: str | None,
+    force: bool,
+    jobs: int,
     dry_run: bool,
     quiet: bool,
 ) -> None:
-    """Execute the engagement's notebooks in order into reports/<run-id>/."""
-    from helpers.runner import plan_run, run_engagement
+    """Execute the engagement's notebooks into reports/<run-id>/.
+
+    Incremental: a notebook whose notebook, parameters, engagement.yaml, kit, input files
+    it reads and upstream notebooks are unchanged since an earlier run is reused (copied
+    from that run) instead of executed; --force executes everything.
+    """
+    from helpers.runner import decide_reuse, input_files, plan_run, run_engagement, with_upstream
 
     params = _key_values(parameters, "-p")
     kwargs = {"only": list(only) or None, "start_from": start_from, "parameters": params}
     try:
         if dry_run:
-            for step in plan_run(engagement_dir, **kwargs):
+            plan = plan_run(engagement_dir, **kwargs)
+            plan = plan if force else with_upstream(plan)
+            decisions = decide_reuse(plan, input_files(plan.config), force=force)
+            for step, decision in zip(plan, decisions, strict=True):
                 click.echo(f"{step['notebook']}: {step['parameters']}")
+                click.echo(f"    {_decision_text(decision)}")
             return
-        progress = None if quiet else _progress_printer()
+        progress = None if quiet else _progress_printer(parallel=jobs > 1)
         resume_arg: bool | str = True if resume == "latest" else resume or False
-        result = run_engagement(engagement_dir, progress=progress, resume=resume_arg, **kwargs)
+        if resume_arg and force:
+            _fail("--resume reuses what completed; leave out --force (or --resume)")
+        result = run_engagement(
+            engagement_dir,
+            progress=progress,
+            resume=resume_arg,
+            incremental=not force and not resume_arg,
+            jobs=jobs,
+            **kwargs,
+        )
     except StratbookError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -172,13 +210,25 @@ def rerun(run_id: str, engagement_dir: Path, new_run_id: str | None, quiet: bool
     _print_result(result)
 
 
-def _progress_printer():
-    """A progress callback: one line per notebook, a live cell counter on a terminal."""
-    live = sys.stderr.isatty()
+def _decision_text(decision: dict) -> str:
+    if decision["action"] == "reuse":
+        return f"{decision['reason']}, reused from {decision['from']}"
+    return f"runs: {decision['reason']}"
+
+
+def _progress_printer(*, parallel: bool = False):
+    """A progress callback: one line per notebook, a live cell counter on a terminal
+    (not when notebooks run in parallel: their lines would overwrite each other)."""
+    live = sys.stderr.isatty() and not parallel
 
     def show(event: dict) -> None:
         kind, status, name = event.get("event"), event.get("status"), event.get("notebook")
-        if kind == "resume":
+        if kind == "plan":
+            for decision in event.get("decisions", []):
+                click.echo(f"{decision['notebook']}: {_decision_text(decision)}", err=True)
+        elif kind == "notebook" and status == "reused":
+            return
+        elif kind == "resume":
             for decision in [*event.get("reused", []), *event.get("rerun", [])]:
                 verb = "reused" if decision.get("action") == "reuse" else "rerun"
                 click.echo(f"{verb} {decision['notebook']}: {decision.get('reason', '')}", err=True)
@@ -194,7 +244,7 @@ def _progress_printer():
         elif kind == "notebook":
             duration = event.get("duration_s")
             took = f" in {duration:.1f} s" if isinstance(duration, int | float) else ""
-            click.echo(("\r" if live else "") + f"    {status}{took}" + " " * 12, err=True)
+            click.echo(("\r" if live else "") + f"    {name} {status}{took}" + " " * 12, err=True)
 
     return show
 

@@ -12,6 +12,12 @@ Sections whose data the engagement does not have call :meth:`Engagement.skip`, w
 returns a visible note instead of failing. Warnings about the data (refund lines, zero
 amounts) and skipped sections are written to ``notes/<notebook>.json`` in the run folder,
 where the runner collects them into the manifest.
+
+The notes also say what the notebook read: ``sources``, the data sources it loaded or
+asked about with :meth:`Engagement.has`, and ``upstream``, the notebooks whose results it
+read or asked about. The runner hashes those sources' files into the manifest, so that
+changing one input file reruns only the notebooks that read it (``stratbook run``), and
+checks ``upstream`` against the notebook's declared ``needs``.
 """
 
 from __future__ import annotations
@@ -73,7 +79,13 @@ class Engagement:
     run_dir: Path
     notebook: str
     notes: dict[str, list[dict[str, str]]] = field(
-        default_factory=lambda: {"warnings": [], "skipped": [], "findings": []}
+        default_factory=lambda: {
+            "warnings": [],
+            "skipped": [],
+            "findings": [],
+            "sources": [],
+            "upstream": [],
+        }
     )
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
@@ -144,15 +156,28 @@ class Engagement:
 
     # ---- data ---------------------------------------------------------------------------
     def has(self, source: str) -> bool:
-        """Whether the engagement has this data source (declared and on disk)."""
+        """Whether the engagement has this data source (declared and on disk).
+
+        The question is recorded (``sources`` in the notes): a notebook that skipped a
+        section for want of a file reruns when that file appears.
+        """
+        self._record("sources", source)
         return self.config.has(source)
+
+    def _record(self, kind: str, name: str) -> None:
+        """Note that the notebook read (or asked about) a source or an upstream result."""
+        if name not in self.notes[kind]:
+            self.notes[kind].append(name)
+            self._write_notes()
 
     def load(self, source: str) -> pd.DataFrame:
         """Load a canonical table through :mod:`helpers.io` (cached; returns a copy).
 
         Data warnings raised while loading (refunds, zero amounts...) are recorded in the
-        run's notes and shown by the notebook.
+        run's notes and shown by the notebook. The source is recorded in the notes as
+        read (see the module docstring).
         """
+        self._record("sources", source)
         if source not in self._cache:
             from helpers.io import load_source
 
@@ -184,10 +209,19 @@ class Engagement:
         return df
 
     def has_result(self, notebook: str, name: str) -> bool:
+        """Whether an earlier notebook saved this table in the same run (recorded as a
+        read of that notebook: it must be among the notebook's declared ``needs``)."""
+        self._record("upstream", notebook)
         return (self.results_dir(notebook) / f"{name}.csv").exists()
 
     def result(self, notebook: str, name: str) -> pd.DataFrame:
-        """Read a table an earlier notebook saved in the same run."""
+        """Read a table an earlier notebook saved in the same run.
+
+        The runner only guarantees that notebooks named in this notebook's ``needs``
+        (notebook metadata ``stratbook.needs``) ran before it; reading another one fails
+        the notebook when the run ends.
+        """
+        self._record("upstream", notebook)
         path = self.results_dir(notebook) / f"{name}.csv"
         if not path.exists():
             raise MissingDataError(

@@ -23,6 +23,16 @@ their notebook, parameters and input files hash as recorded, and the manifest sa
 were reused and which rerun and why. :func:`rerun` executes a past run again from its
 manifest into a new folder, and refuses, naming the file, when an input has changed.
 
+Incremental runs (``run_engagement(..., incremental=True)``, what ``stratbook run`` does
+unless ``--force``): a notebook whose notebook source, parameters, engagement settings,
+kit, the input files it read and its upstream notebooks are unchanged since an earlier
+run is not executed again; its outputs are copied from that run into the new folder, so
+every run folder stays complete, and its manifest entry says ``reused_from``. Notebooks
+declare what they need in their metadata (``stratbook.needs``, see
+:mod:`helpers.incremental`); a notebook whose upstream reruns reruns too. ``jobs=N``
+(``--jobs N``) executes up to N notebooks whose needs are met at the same time, each in its
+own kernel.
+
 The run id is the UTC start time ``YYYY-MM-DD_HHMMSS`` (UTC so that ids sort in start
 order on every machine and across daylight-saving changes), with ``-2``, ``-3``... when
 that folder already exists.
@@ -41,13 +51,16 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from copy import deepcopy
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as dist_version
@@ -59,6 +72,20 @@ import yaml
 
 from helpers.config import CONFIG_FILE, EngagementConfig, load_config
 from helpers.errors import RunError
+from helpers.incremental import (
+    Current,
+    compare,
+    declared_needs,
+    dependency_graph,
+    fingerprint_sha256,
+    input_key,
+    kit_sha256,
+    notebook_sha256,
+    parameters_sha256,
+    settings_sha256,
+    undeclared_reads,
+    upstream_closure,
+)
 
 if TYPE_CHECKING:
     from helpers.report import Sanitiser
@@ -114,6 +141,11 @@ STATUS_FAILED = "failed"
 STATUS_INTERRUPTED = "interrupted"
 STATUS_PENDING = "pending"
 STATUS_NOT_RUN = "not-run"
+STATUS_REUSED = "reused"
+ACTION_RUN = "run"
+ACTION_REUSE = "reuse"
+#: parameters left out of a notebook's fingerprint: where this run's files go
+RUN_LOCATION_PARAMETERS = ("engagement_dir", "run_dir")
 
 ProgressCallback = Callable[[dict[str, Any]], None]
 
@@ -239,6 +271,8 @@ class RunPlan:
     config_overrides: dict[str, Any]
     notebook_parameters: dict[str, Any]
     command: dict[str, Any]
+    #: notebooks added to the selection because a selected one needs them
+    pulled_in: tuple[str, ...] = ()
 
     def parameters_for(self, notebook: PlannedNotebook, run_dir: str | Path) -> dict[str, Any]:
         """The parameters papermill injects into one notebook: only those it declares."""
@@ -461,6 +495,10 @@ def input_files(config: EngagementConfig) -> list[dict[str, Any]]:
         path = config.source_path(name)
         if path.exists():
             by_path.setdefault(path, []).append(name)
+    for key, value in _config_files(config).items():
+        path = (root / value).resolve()
+        if path.exists():
+            by_path.setdefault(path, []).append(key)
     return [
         {
             "path": _relative(path, root),
@@ -472,10 +510,17 @@ def input_files(config: EngagementConfig) -> list[dict[str, Any]]:
     ]
 
 
+def _config_files(config: EngagementConfig) -> dict[str, str]:
+    """Files ``engagement.yaml`` names outside ``data`` (dotted key -> path): read by
+    analysis code directly, so counted as read by every notebook."""
+    rules = config.customers.segment_rules
+    return {"customers.segment_rules": rules} if rules else {}
+
+
 def write_manifest(run_dir: str | Path, manifest: Mapping[str, Any]) -> Path:
     """Write ``manifest.json`` atomically (temporary file, then ``os.replace``)."""
     path = Path(run_dir) / MANIFEST
-    tmp = path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{MANIFEST}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
@@ -611,6 +656,8 @@ def run_engagement(
     progress: ProgressCallback | None = None,
     kernel_name: str | None = None,
     resume: str | bool = False,
+    incremental: bool = False,
+    jobs: int = 1,
 ) -> RunResult:
     """Execute an engagement's notebooks in order into a new ``reports/<run-id>/`` folder.
 
@@ -649,6 +696,17 @@ def run_engagement(
     kernel_name
         Jupyter kernel to use; default: the kit's own ``stratbook`` kernel (installed on
         first use, see :func:`ensure_kernel`).
+    incremental
+        Reuse every notebook that is up to date with an earlier run (see
+        :func:`decide_reuse`) instead of executing it: its outputs are copied into the
+        new folder and its entry says ``reused_from``. The notebooks that selected ones
+        need (``stratbook.needs``) are added to the run, reused when up to date. With no
+        notebook executed, the report and workbook are copied too. A ``{"event": "plan",
+        "decisions": [...]}`` progress event says, per notebook, reuse or run and why.
+    jobs
+        How many notebooks may execute at the same time (each in its own kernel); a
+        notebook starts once the notebooks it needs have completed. After a failure no
+        new notebook starts, the running ones finish, and the run fails.
 
     Returns
     -------
@@ -658,6 +716,7 @@ def run_engagement(
     Examples
     --------
     >>> run_engagement("clients/acme", only=["01", "04"])  # doctest: +SKIP
+    >>> run_engagement("clients/acme", incremental=True, jobs=2)  # doctest: +SKIP
     >>> run_engagement("clients/acme", resume=True)  # doctest: +SKIP
 
     Raises
@@ -680,11 +739,24 @@ def run_engagement(
                 "--resume)"
             )
         return _resume(engagement_dir, resume, progress=progress, kernel_name=kernel_name)
+    if not isinstance(jobs, int) or jobs < 1:
+        raise RunError(f"jobs {jobs!r}: give a whole number of notebooks, 1 or more")
     plan = plan_run(engagement_dir, only=only, start_from=start_from, parameters=parameters)
+    if incremental:
+        plan = with_upstream(plan)
     kernel = ensure_kernel(kernel_name)
     inputs = input_files(plan.config)  # hashed before the run folder exists
+    decisions = decide_reuse(plan, inputs, force=not incremental)
     run_dir = _new_run_dir(plan.engagement_dir / REPORTS_DIR, run_id, _now())
-    return _execute(plan, run_dir=run_dir, kernel=kernel, inputs=inputs, progress=progress)
+    return _execute(
+        plan,
+        run_dir=run_dir,
+        kernel=kernel,
+        inputs=inputs,
+        progress=progress,
+        decisions=decisions,
+        jobs=jobs,
+    )
 
 
 def _new_manifest(
@@ -732,22 +804,37 @@ def _execute(
     progress: ProgressCallback | None,
     manifest: dict[str, Any] | None = None,
     reused: frozenset[str] = frozenset(),
+    decisions: Sequence[Mapping[str, Any]] | None = None,
+    jobs: int = 1,
 ) -> RunResult:
     """Execute the plan's notebooks into ``run_dir``, keeping ``manifest`` up to date.
 
     ``manifest`` is a new one unless a run is resumed; notebooks named in ``reused`` are
-    not executed (their entries are kept as they are).
+    not executed (their entries are kept as they are). ``decisions`` (from
+    :func:`decide_reuse`) copies the reused notebooks' outputs in first. With ``jobs`` > 1
+    the notebooks run in worker threads, at most ``jobs`` at a time, each once the
+    notebooks it needs completed; every write of the manifest and every progress event
+    goes through one lock.
     """
     from helpers.report import Sanitiser
 
     clock = time.monotonic()
+    lock = threading.RLock()
     sanitiser = Sanitiser.for_run(engagement_dir=plan.engagement_dir, run_dir=run_dir)
-    emit = progress or (lambda event: None)
+
+    def emit(event: dict[str, Any]) -> None:
+        if progress is not None:
+            with lock:
+                progress(event)
+
     if manifest is None:
         manifest = _new_manifest(
             plan, run_dir=run_dir, kernel=kernel, inputs=inputs, sanitiser=sanitiser
         )
     entries: list[dict[str, Any]] = manifest["notebooks"]
+    prints = _Fingerprints.of(plan, inputs)
+    if decisions is not None:
+        reused = reused | _apply_decisions(decisions, manifest, run_dir)
     write_manifest(run_dir, manifest)
     emit(
         {
@@ -756,17 +843,28 @@ def _execute(
             "run_id": run_dir.name,
             "run_dir": str(run_dir),
             "notebooks": [nb.name for nb in plan.notebooks if nb.name not in reused],
+            "jobs": jobs,
         }
     )
+    if decisions is not None:
+        emit({"event": "plan", "decisions": [_public(d) for d in decisions]})
+        for decision in decisions:
+            if decision["action"] == ACTION_REUSE:
+                emit({"event": "notebook", "status": STATUS_REUSED, **_public(decision)})
+
+    def save() -> None:
+        with lock:
+            write_manifest(run_dir, manifest)
 
     def finish(status: str) -> None:
-        for entry in entries:
-            if entry["status"] in (STATUS_PENDING, STATUS_RUNNING):
-                entry["status"] = STATUS_NOT_RUN
-        manifest["status"] = status
-        manifest["finished"] = _iso(_now())
-        manifest["duration_s"] = round(time.monotonic() - clock, 3)
-        write_manifest(run_dir, manifest)
+        with lock:
+            for entry in entries:
+                if entry["status"] in (STATUS_PENDING, STATUS_RUNNING):
+                    entry["status"] = STATUS_NOT_RUN
+            manifest["status"] = status
+            manifest["finished"] = _iso(_now())
+            manifest["duration_s"] = round(time.monotonic() - clock, 3)
+            write_manifest(run_dir, manifest)
         emit(
             {
                 "event": "run",
@@ -777,38 +875,75 @@ def _execute(
             }
         )
 
+    def fail(name: str, failure: Mapping[str, Any]) -> None:
+        manifest["error"] = {"notebook": name, **failure}
+        finish(STATUS_FAILED)
+        error = RunError(_failure_message(name, failure, run_dir))
+        error.run_dir = run_dir  # type: ignore[attr-defined]
+        error.manifest = manifest  # type: ignore[attr-defined]
+        raise error
+
+    def fingerprint_of(name: str) -> str | None:
+        with lock:
+            entry = next((e for e in entries if e["name"] == name), None)
+            return (entry or {}).get("fingerprint_sha256")
+
     to_run = [
         (nb, e) for nb, e in zip(plan.notebooks, entries, strict=True) if nb.name not in reused
     ]
+
+    def run_one(
+        index: int,
+        nb: PlannedNotebook,
+        entry: dict[str, Any],
+        publish: Callable[[], Any],
+        engine: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        entry["timeline_s"] = {"start": round(time.monotonic() - clock, 3)}
+        failure = _run_notebook(
+            plan,
+            nb,
+            entry,
+            run_dir=run_dir,
+            kernel=kernel,
+            sanitiser=sanitiser,
+            progress=emit if progress is not None else None,
+            save=publish,
+            emit=emit,
+            start_event={"index": index, "total": len(to_run)},
+            engine=engine,
+        )
+        if failure is None:
+            failure = prints.record(nb, entry, run_dir, fingerprint_of)
+            if failure is not None:
+                entry["status"] = STATUS_FAILED
+                entry["error"] = failure
+                emit(_nb_event(entry, STATUS_FAILED))
+        entry["timeline_s"]["end"] = round(time.monotonic() - clock, 3)
+        return failure
+
     with _sigterm_as_interrupt():
         try:
-            for index, (nb, entry) in enumerate(to_run, 1):
-                emit_start = {"index": index, "total": len(to_run)}
-                failure = _run_notebook(
-                    plan,
-                    nb,
-                    entry,
-                    run_dir=run_dir,
-                    kernel=kernel,
-                    sanitiser=sanitiser,
-                    progress=progress,
-                    save=lambda: write_manifest(run_dir, manifest),
-                    emit=emit,
-                    start_event=emit_start,
-                )
-                if failure:
-                    manifest["error"] = {"notebook": nb.name, **failure}
-                    finish(STATUS_FAILED)
-                    error = RunError(_failure_message(nb.name, failure, run_dir))
-                    error.run_dir = run_dir  # type: ignore[attr-defined]
-                    error.manifest = manifest  # type: ignore[attr-defined]
-                    raise error
-                write_manifest(run_dir, manifest)
+            if jobs > 1 and len(to_run) > 1:
+                first = _run_parallel(
+                    plan, to_run, entries, reused=reused, jobs=jobs, kernel=kernel,
+                    graph=prints.graph, lock=lock, run_dir=run_dir, manifest=manifest,
+                    run_one=run_one,
+                )  # fmt: skip
+                if first is not None:
+                    fail(*first)
+            else:
+                for index, (nb, entry) in enumerate(to_run, 1):
+                    failure = run_one(index, nb, entry, save)
+                    if failure:
+                        fail(nb.name, failure)
+                    save()
         except KeyboardInterrupt:
-            current = next((e for e in entries if e["status"] == STATUS_RUNNING), None)
-            if current is not None:
+            running = [e for e in entries if e["status"] == STATUS_RUNNING]
+            for current in running:
                 current["status"] = STATUS_INTERRUPTED
                 emit(_nb_event(current, STATUS_INTERRUPTED))
+            current = running[0] if running else None
             manifest["error"] = {
                 "notebook": current["name"] if current else None,
                 "cell": (current or {}).get("cells", {}).get("executed") or None,
@@ -829,7 +964,8 @@ def _execute(
                 with suppress(OSError):
                     finish(STATUS_FAILED)
             raise
-        _finalize(run_dir, manifest, sanitiser=sanitiser, emit=emit)
+        if not _reuse_deliverables(run_dir, manifest, decisions, emit):
+            _finalize(run_dir, manifest, sanitiser=sanitiser, emit=emit)
         finish(STATUS_COMPLETED)
     return RunResult(
         run_id=run_dir.name, run_dir=run_dir, status=STATUS_COMPLETED, manifest=manifest
@@ -855,6 +991,382 @@ def _finalize(
         key: path.relative_to(run_dir).as_posix() for key, path in made.items()
     }
     emit({"event": "render", "status": STATUS_COMPLETED, "notebook": "report"})
+
+
+# ---- incremental and parallel runs ----------------------------------------------------
+def _all_paths(plan: RunPlan) -> list[Path]:
+    folder = plan.engagement_dir / NOTEBOOKS_DIR
+    return [folder / f"{name}.ipynb" for name in plan.all_notebooks]
+
+
+def with_upstream(plan: RunPlan) -> RunPlan:
+    """The plan with the notebooks its selected ones need (``stratbook.needs``, directly or
+    not) added, in order; ``pulled_in`` names the added ones. An incremental run then
+    reuses them when they are up to date and runs them when not."""
+    paths = _all_paths(plan)
+    graph = dependency_graph(paths)
+    selected = {nb.name for nb in plan.notebooks}
+    wanted = upstream_closure(graph, selected)
+    if wanted == selected:
+        return plan
+    have = {nb.name: nb for nb in plan.notebooks}
+    notebooks = tuple(
+        have.get(p.stem)
+        or PlannedNotebook(name=p.stem, path=p, declared=tuple(declared_parameters(p)))
+        for p in paths
+        if p.stem in wanted
+    )
+    return replace(plan, notebooks=notebooks, pulled_in=tuple(sorted(wanted - selected)))
+
+
+@dataclass(frozen=True)
+class _Fingerprints:
+    """What the fingerprints of a run's notebooks are made of (see helpers.incremental)."""
+
+    plan: RunPlan
+    graph: dict[str, tuple[str, ...]]
+    kit: str
+    settings: str
+    hashes: dict[str, str | None]
+    #: inputs every notebook counts as read (files engagement.yaml names outside data)
+    shared: tuple[str, ...]
+
+    @classmethod
+    def of(cls, plan: RunPlan, inputs: Sequence[Mapping[str, Any]]) -> _Fingerprints:
+        return cls(
+            plan=plan,
+            graph=dependency_graph(_all_paths(plan)),
+            kit=kit_sha256(),
+            settings=settings_sha256(_jsonable(plan.config.parameters())),
+            hashes={i["path"]: i["sha256"] for i in inputs},
+            shared=tuple(
+                i["path"] for i in inputs if all(s not in plan.config.data for s in i["sources"])
+            ),
+        )
+
+    def current(self, nb: PlannedNotebook) -> Current:
+        params = _jsonable(self.plan.parameters_for(nb, Path(REPORTS_DIR) / "<run-id>"))
+        return Current(
+            notebook=notebook_sha256(nb.path),
+            kit=self.kit,
+            settings=self.settings,
+            parameters=parameters_sha256(params, RUN_LOCATION_PARAMETERS),
+        )
+
+    def upstream(self, nb: PlannedNotebook) -> list[str]:
+        """The notebooks of this run ``nb`` needs directly."""
+        in_run = {n.name for n in self.plan.notebooks}
+        return [u for u in self.graph.get(nb.name, ()) if u in in_run]
+
+    def _input_keys(self, sources: Sequence[str] | None) -> list[str]:
+        config = self.plan.config
+        if sources is None:  # notes of a notebook that does not say what it read
+            return list(self.hashes)
+        root = config.root.resolve()
+        keys = [
+            input_key(s, _relative(config.source_path(s), root) if s in config.data else None)
+            for s in sources
+        ]
+        return sorted({*keys, *self.shared})
+
+    def record(
+        self,
+        nb: PlannedNotebook,
+        entry: dict[str, Any],
+        run_dir: Path,
+        fingerprint_of: Callable[[str], str | None],
+    ) -> dict[str, Any] | None:
+        """Write a completed notebook's fingerprint into its entry; the failure when it
+        read results of a notebook it does not need."""
+        notes_path = run_dir / "notes" / f"{nb.name}.json"
+        try:
+            notes = json.loads(notes_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            notes = {}
+        undeclared = undeclared_reads(nb.name, notes.get("upstream", []), self.graph)
+        if undeclared and declared_needs(nb.path) is not None:
+            return {
+                "cell": None,
+                "name": "UndeclaredDependency",
+                "message": f"it read results of {', '.join(undeclared)}, which its metadata "
+                "stratbook.needs does not name; add them "
+                f'("needs": {json.dumps(sorted({*self.graph[nb.name], *undeclared}))}) so '
+                "that they run before it and its results follow theirs",
+            }
+        current = self.current(nb)
+        fingerprint = {
+            "notebook": current.notebook,
+            "kit": current.kit,
+            "settings": current.settings,
+            "parameters": current.parameters,
+            "inputs": {k: self.hashes.get(k) for k in self._input_keys(notes.get("sources"))},
+            "upstream": {u: fingerprint_of(u) for u in self.upstream(nb)},
+        }
+        entry["fingerprint"] = fingerprint
+        entry["fingerprint_sha256"] = fingerprint_sha256(fingerprint)
+        return None
+
+
+def _earlier_entries(root: Path) -> dict[str, list[tuple[Path, dict[str, Any]]]]:
+    """Per notebook, its completed entries with a fingerprint in earlier runs, newest run
+    first (runs still ``running`` are left out: they may be another terminal's)."""
+    found = []
+    for path in (root / REPORTS_DIR).glob(f"*/{MANIFEST}"):
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if manifest.get("status") != STATUS_RUNNING:
+            found.append((manifest.get("started") or "", path.parent.name, manifest))
+    out: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
+    for _, name, manifest in sorted(found, key=lambda f: (f[0], f[1]), reverse=True):
+        run_dir = root / REPORTS_DIR / name
+        for entry in manifest.get("notebooks", []):
+            executed = entry.get("executed_notebook")
+            if (
+                entry.get("status") == STATUS_COMPLETED
+                and entry.get("fingerprint")
+                and executed
+                and (run_dir / executed).is_file()
+            ):
+                out.setdefault(entry["name"], []).append((run_dir, entry))
+    return out
+
+
+def decide_reuse(
+    plan: RunPlan, inputs: Sequence[Mapping[str, Any]], *, force: bool = False
+) -> list[dict[str, Any]]:
+    """For each notebook of the plan, whether an earlier run's outputs can stand for it.
+
+    A notebook is up to date when an earlier completed execution of it (in any run but
+    one still running, newest first) has the fingerprint it would have now: same
+    notebook cells, kit, engagement settings, parameters, input files it read, and the
+    same upstream fingerprints, which holds only when its upstream notebooks are reused
+    too. Each item: ``notebook``, ``action`` (``"reuse"`` or ``"run"``), ``reason``
+    (for a run: why, against its newest earlier execution: ``"input data/raw/x.csv
+    changed"``, ``"notebook changed"``, ``"upstream 04_customers reruns"``...), and for a
+    reuse ``from`` (the run where it executed), ``source_dir`` (the run folder to copy
+    from) and ``entry`` (that manifest entry).
+    """
+    prints = _Fingerprints.of(plan, inputs)
+    earlier = {} if force else _earlier_entries(plan.engagement_dir)
+    reused_prints: dict[str, str] = {}
+    decisions: list[dict[str, Any]] = []
+    for nb in plan.notebooks:
+        pulled = " (needed by the notebooks selected)" if nb.name in plan.pulled_in else ""
+        if force:
+            decisions.append({"notebook": nb.name, "action": ACTION_RUN, "reason": "forced"})
+            continue
+        current = prints.current(nb)
+        upstream = {u: reused_prints.get(u) for u in prints.upstream(nb)}
+        reason = None
+        for source_dir, entry in earlier.get(nb.name, []):
+            why = compare(current, entry["fingerprint"], hashes=prints.hashes, upstream=upstream)
+            if why is None:
+                reused_prints[nb.name] = entry["fingerprint_sha256"]
+                decisions.append(
+                    {
+                        "notebook": nb.name,
+                        "action": ACTION_REUSE,
+                        "reason": "up to date" + pulled,
+                        "from": entry.get("reused_from") or source_dir.name,
+                        "source_dir": source_dir,
+                        "entry": entry,
+                    }
+                )
+                break
+            reason = reason or why
+        else:
+            reason = reason or "no earlier run of it to reuse"
+            decisions.append({"notebook": nb.name, "action": ACTION_RUN, "reason": reason + pulled})
+    return decisions
+
+
+def _public(decision: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in decision.items() if k in ("notebook", "action", "reason", "from")}
+
+
+def _apply_decisions(
+    decisions: Sequence[Mapping[str, Any]],
+    manifest: dict[str, Any],
+    run_dir: Path,
+) -> frozenset[str]:
+    """Copy the reused notebooks' outputs into the run and record every decision."""
+    entries = manifest["notebooks"]
+    index = {e["name"]: i for i, e in enumerate(entries)}
+    reused = set()
+    for decision in decisions:
+        name = decision["notebook"]
+        if decision["action"] == ACTION_REUSE:
+            _copy_outputs(decision["source_dir"], run_dir, decision["entry"])
+            entry = deepcopy(dict(decision["entry"]))
+            entry["reused_from"] = decision["from"]
+            entry.pop("timeline_s", None)
+            entries[index[name]] = entry
+            reused.add(name)
+        entries[index[name]]["decision"] = {
+            "action": decision["action"],
+            "reason": decision["reason"],
+        }
+    manifest["incremental"] = {
+        "reused": sorted(reused),
+        "run": [d["notebook"] for d in decisions if d["action"] == ACTION_RUN],
+    }
+    return frozenset(reused)
+
+
+def _copy_outputs(source_dir: Path, run_dir: Path, entry: Mapping[str, Any]) -> None:
+    """Copy one notebook's outputs (executed notebook, pages, results, notes) between run
+    folders. Copies, not links: a run folder edited later cannot change another."""
+    name = entry["name"]
+    files = [entry.get("executed_notebook"), *(entry.get("html") or {}).values()]
+    files.append(f"notes/{name}.json")
+    for relative in filter(None, files):
+        source = source_dir / relative
+        if source.is_file():
+            (run_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, run_dir / relative)
+    results = source_dir / "results" / name
+    if results.is_dir():
+        shutil.copytree(results, run_dir / "results" / name, dirs_exist_ok=True)
+
+
+def _reuse_deliverables(
+    run_dir: Path,
+    manifest: dict[str, Any],
+    decisions: Sequence[Mapping[str, Any]] | None,
+    emit: ProgressCallback,
+) -> bool:
+    """Copy report.html and results.xlsx when every notebook was reused from one earlier
+    run holding the same notebooks (they are derived from them alone); whether it did."""
+    if not decisions or any(d["action"] != ACTION_REUSE for d in decisions):
+        return False
+    sources = {d["source_dir"] for d in decisions}
+    if len(sources) != 1:
+        return False
+    source = sources.pop()
+    try:
+        earlier = read_manifest(source)
+    except RunError:
+        return False
+    made = earlier.get("deliverables") or {}
+    same = [e["name"] for e in earlier.get("notebooks", [])] == [
+        e["name"] for e in manifest["notebooks"]
+    ]
+    if not (same and made and earlier.get("status") == STATUS_COMPLETED):
+        return False
+    if not all((source / relative).is_file() for relative in made.values()):
+        return False
+    for relative in made.values():
+        shutil.copy2(source / relative, run_dir / relative)
+    manifest["deliverables"] = dict(made)
+    manifest["deliverables_reused_from"] = earlier.get("deliverables_reused_from") or source.name
+    emit({"event": "render", "status": STATUS_REUSED, "notebook": "report"})
+    return True
+
+
+def _interrupt_kernel(km: Any) -> None:
+    """Send a kernel SIGINT, as Ctrl-C in JupyterLab would (from any thread)."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    if process is not None and process.poll() is None:
+        with suppress(OSError):
+            process.send_signal(signal.SIGINT)
+
+
+def _run_parallel(
+    plan: RunPlan,
+    to_run: Sequence[tuple[PlannedNotebook, dict[str, Any]]],
+    entries: list[dict[str, Any]],
+    *,
+    reused: frozenset[str],
+    jobs: int,
+    kernel: str,
+    graph: Mapping[str, Sequence[str]],
+    lock: threading.RLock,
+    run_dir: Path,
+    manifest: dict[str, Any],
+    run_one: Callable[..., dict[str, Any] | None],
+) -> tuple[str, dict[str, Any]] | None:
+    """Run notebooks in up to ``jobs`` threads, each once its needs completed; the first
+    failure (notebook, failure) or None.
+
+    Each worker fills a private copy of its manifest entry and publishes it under the
+    lock, so the manifest is never written while an entry changes. After a failure no
+    notebook starts and the running ones finish; on Ctrl-C the running kernels are
+    interrupted, the workers waited for, and KeyboardInterrupt re-raised.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    in_run = {nb.name for nb in plan.notebooks}
+    position = {e["name"]: i for i, e in enumerate(entries)}
+    done = set(reused)
+    pending = list(to_run)
+    running: dict[Future, tuple[str, Callable[[], None]]] = {}
+    kernels: dict[str, Any] = {}
+    first: tuple[str, dict[str, Any]] | None = None
+    started = 0
+
+    def worker(index: int, nb: PlannedNotebook, entry: dict[str, Any], publish: Any) -> Any:
+        km = AsyncKernelManager(kernel_name=kernel)
+        with lock:
+            kernels[nb.name] = km
+        try:
+            return run_one(index, nb, entry, publish, {"km": km})
+        finally:
+            with lock:
+                kernels.pop(nb.name, None)
+            if km.has_kernel:
+                with suppress(Exception):
+                    run_sync(km.shutdown_kernel)(now=True)
+
+    def publisher(name: str, private: dict[str, Any]) -> Callable[[], None]:
+        def publish() -> None:
+            with lock:
+                entries[position[name]] = deepcopy(private)
+                write_manifest(run_dir, manifest)
+
+        return publish
+
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="stratbook-run")
+    try:
+        while pending or running:
+            for item in list(pending) if first is None else []:
+                nb, entry = item
+                needs = [u for u in graph.get(nb.name, ()) if u in in_run]
+                if len(running) < jobs and all(u in done for u in needs):
+                    pending.remove(item)
+                    started += 1
+                    private = deepcopy(entry)
+                    publish = publisher(nb.name, private)
+                    future = pool.submit(worker, started, nb, private, publish)
+                    running[future] = (nb.name, publish)
+            if not running:
+                break  # after a failure: what is left does not start
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in finished:
+                name, publish = running.pop(future)
+                failure = future.result()  # KeyboardInterrupt of a kernel comes out here
+                publish()
+                if failure is None:
+                    done.add(name)
+                elif first is None:
+                    first = (name, failure)
+    except BaseException:
+        with lock:
+            for km in kernels.values():
+                _interrupt_kernel(km)
+        for future, (_, publish) in running.items():
+            with suppress(BaseException):
+                future.result()
+            publish()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if first is None and pending:  # cannot happen while needs only name earlier notebooks
+        waiting = ", ".join(nb.name for nb, _ in pending)
+        raise RunError(f"{waiting}: never ready to run; their needs did not complete")
+    return first
 
 
 # ---- resuming and rerunning -----------------------------------------------------------
@@ -1181,10 +1693,13 @@ def _run_notebook(
     save: Callable[[], Any],
     emit: ProgressCallback,
     start_event: Mapping[str, Any],
+    engine: Mapping[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """Execute and render one notebook, filling its manifest entry; the failure or None.
 
-    KeyboardInterrupt propagates (the entry stays ``running`` for the caller to mark).
+    ``engine`` goes to papermill's engine (a parallel run gives each notebook its own
+    kernel manager, ``km``). KeyboardInterrupt propagates (the entry stays ``running``
+    for the caller to mark).
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -1228,6 +1743,7 @@ def _run_notebook(
             shutdown_kernel="immediate",
             on_cell_execute=tracker.on_cell_execute,
             on_cell_executed=tracker.on_cell_executed,
+            **dict(engine or {}),
         )
     except PapermillExecutionError as exc:
         if exc.ename == "KeyboardInterrupt":  # the kernel itself was interrupted
@@ -1426,6 +1942,7 @@ __all__ = [
     "RunResult",
     "changed_inputs",
     "changed_settings",
+    "decide_reuse",
     "declared_parameters",
     "discover_notebooks",
     "ensure_kernel",
@@ -1441,5 +1958,6 @@ __all__ = [
     "run_engagement",
     "select_notebooks",
     "sha256_file",
+    "with_upstream",
     "write_manifest",
 ]
