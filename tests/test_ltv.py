@@ -322,6 +322,37 @@ def test_calibration_holdout_hand_checked():
 
 
 # ---- models: behaviour -----------------------------------------------------------------
+def test_bgnbd_fit_refuses_histories_without_any_repeat_purchase():
+    # frequency 0 for all: the likelihood r log(alpha / (alpha + T)) grows towards 0 as
+    # r -> 0 without a maximum, and says nothing about a and b: an error, not NaN
+    with pytest.raises(InputError, match="no customer has a repeat purchase"):
+        ltv.BetaGeoModel().fit([0, 0, 0], [0, 0, 0], [10.0, 40.0, 90.0])
+    # weights count: repeat buyers with weight 0 do not make the fit possible
+    with pytest.raises(InputError, match="no customer has a repeat purchase"):
+        ltv.BetaGeoModel().fit([0, 2], [0, 5.0], [10.0, 40.0], weights=[3, 0])
+    # one repeat buyer is enough to have a finite fit
+    model = ltv.BetaGeoModel().fit([0, 0, 1], [0, 0, 5.0], [10.0, 40.0, 90.0])
+    assert np.isfinite(model.params_).all()
+
+
+def test_unique_rows_survive_hash_clashes(monkeypatch):
+    cols = [np.array([1.0, 1.0, 2.0, 5.0, 2.0]), np.array([3.0, 3.0, 3.0, 1.0, 3.0])]
+    expected_groups = [0, 0, 1, 2, 1]
+
+    def check(uniques, inverse):
+        for u, c in zip(uniques, cols, strict=True):
+            np.testing.assert_array_equal(u[inverse], c)
+        assert len(uniques[0]) == 3
+        # same partition of the rows
+        assert pd.factorize(inverse)[0].tolist() == expected_groups
+
+    check(*ltv._unique_rows(cols))
+    # a multiplier of 0 hashes every row to 0: all rows clash, the check sees it and the
+    # lexsort decides
+    monkeypatch.setattr(ltv, "ROW_HASH_MULTIPLIER", np.uint64(0))
+    check(*ltv._unique_rows(cols))
+
+
 def test_methods_before_fit_raise_not_fitted():
     with pytest.raises(NotFittedError, match="fit"):
         ltv.BetaGeoModel().probability_alive([1], [1], [2])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -49,6 +50,8 @@ SHARED_OBJECTS_RATIO = 2
 #: Largest table of object slots per row (beyond: the objects are scattered in memory).
 SHARED_OBJECTS_SLOTS = 4
 SHARED_OBJECTS_MIN_SLOTS = 2**20
+#: Odd 64-bit multiplier (2**64 / golden ratio) mixing the columns of a row into one hash.
+ROW_HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 #: Holdout chart: calibration frequencies 0..7, then "7+".
 HOLDOUT_MAX_FREQUENCY = 7
 #: Log-parameter box for the optimiser: keeps exp() finite, far outside any real estimate.
@@ -409,8 +412,29 @@ def _as_array(name: str, values: object) -> np.ndarray:
 
 
 def _unique_rows(columns: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Unique rows of equal-length columns (sorted) and each row's group number; a
-    lexsort, faster than ``np.unique(axis=0)`` on large inputs."""
+    """Unique rows of equal-length float columns (in no particular order) and each row's
+    group number.
+
+    One hash: the rows' bit patterns are mixed into one 64-bit integer per row and
+    factorised (several times faster than a lexsort of the columns); the groups are then
+    checked value by value, and a lexsort decides in the (unlikely) event of a clash."""
+    n = len(columns[0])
+    columns = [np.ascontiguousarray(c, dtype=float) for c in columns]
+    mixed = np.zeros(n, dtype=np.uint64)
+    for c in columns:
+        mixed ^= c.view(np.uint64)
+        mixed *= ROW_HASH_MULTIPLIER
+    inverse, distinct = pd.factorize(mixed)
+    row = np.empty(len(distinct), dtype=np.int64)
+    row[inverse] = np.arange(n)  # one row per group (any: they are equal)
+    uniques = [c[row] for c in columns]
+    if all(np.array_equal(u[inverse], c) for u, c in zip(uniques, columns, strict=True)):
+        return uniques, inverse.astype(np.int64, copy=False)
+    return _unique_rows_sorted(columns)
+
+
+def _unique_rows_sorted(columns: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+    """:func:`_unique_rows` by a lexsort (unique rows sorted)."""
     n = len(columns[0])
     order = np.lexsort(columns[::-1])
     ordered = [c[order] for c in columns]
@@ -453,6 +477,49 @@ def _minimise(objective, x0: np.ndarray) -> optimize.OptimizeResult:
     return result
 
 
+@dataclass(frozen=True)
+class _BetaGeoData:
+    """Grouped histories, split into customers without repeat purchase (``t0``: their T,
+    ``w0``: weights) and repeat buyers (``x``, ``tx``, ``t``, ``w``; ``xi`` indexes their
+    frequency in ``ux``, whose total weights are ``wx``; ``wx_t`` is ``w * x``), as
+    contiguous float64 arrays for :meth:`BetaGeoModel._negative_ll`."""
+
+    t0: np.ndarray
+    w0: np.ndarray
+    x: np.ndarray
+    tx: np.ndarray
+    t: np.ndarray
+    w: np.ndarray
+    wx_t: np.ndarray
+    ux: np.ndarray
+    xi: np.ndarray
+    wx: np.ndarray
+    total: float
+
+    @classmethod
+    def of(cls, x, t_x, big_t, w) -> _BetaGeoData:
+        repeat = x > 0
+        # repeat buyers ordered by frequency: the per-frequency gathers stay local
+        rows = np.flatnonzero(repeat)
+        rows = rows[np.argsort(x[rows], kind="stable")]
+        xr = np.ascontiguousarray(x[rows])
+        ux, xi = np.unique(xr, return_inverse=True)
+        wr = np.ascontiguousarray(w[rows])
+        return cls(
+            t0=np.ascontiguousarray(big_t[~repeat]),
+            w0=np.ascontiguousarray(w[~repeat]),
+            x=xr,
+            tx=np.ascontiguousarray(t_x[rows]),
+            t=np.ascontiguousarray(big_t[rows]),
+            w=wr,
+            wx_t=wr * xr,
+            ux=ux,
+            xi=xi,
+            wx=np.bincount(xi, weights=wr, minlength=len(ux)),
+            total=float(w.sum()),
+        )
+
+
 class BetaGeoModel:
     """The BG/NBD model of repeat purchases (Fader, Hardie and Lee 2005).
 
@@ -474,41 +541,60 @@ class BetaGeoModel:
 
     # -- fitting
     @staticmethod
-    def _negative_ll(log_params, data):
+    def _negative_ll(log_params, data: _BetaGeoData):
         """Mean negative log-likelihood and its gradient in the log-parameters.
 
-        Terms that depend on the frequency only are evaluated once per distinct
-        frequency (``ux``, weights ``wx``); the rest once per distinct history.
+        A customer with history (x, t_x, T) contributes
+        ``A1(x) + A2(x) + log(exp(A3) + [x > 0] exp(A4))`` (Fader, Hardie and Lee 2005,
+        eq. 6). Terms of the frequency alone are evaluated once per distinct frequency;
+        customers without repeat purchase reduce to ``r log α − r log(α + T)``; for the
+        others the mixture is ``A3 + softplus(A4 − A3)``, one ``exp`` and one ``log1p``
+        per history, stable for any difference, and its weight is ``expit(A4 − A3)``.
         """
         r, alpha, a, b = np.exp(log_params)
-        ux, xi, wx, x, t_x, big_t, w, total = data
+        d = data
         gl = special.gammaln
         psi = special.digamma
-        # per distinct frequency
-        a12 = gl(r + ux) - gl(r) + gl(a + b) + gl(b + ux) - gl(b) - gl(a + b + ux)
-        d_r_x = psi(r + ux) - psi(r)
+        # per distinct positive frequency (A1 and A2 vanish at x = 0)
+        ux = d.ux
+        ll = d.wx @ (
+            gl(r + ux) - gl(r) + gl(a + b) + gl(b + ux) - gl(b) - gl(a + b + ux)
+        ) + d.total * r * np.log(alpha)
+        g_r = d.wx @ (psi(r + ux) - psi(r)) + d.total * np.log(alpha)
+        g_alpha = d.total * r / alpha
         d_a_x = psi(a + b) - psi(a + b + ux)
-        d_b_x = d_a_x + psi(b + ux) - psi(b)
-        bx1 = np.where(ux > 0, b + ux - 1, 1.0)
-        log_a_bx1 = np.where(ux > 0, np.log(a) - np.log(bx1), -np.inf)
-        # per history
-        has_x = x > 0
-        log_at = np.log(alpha + big_t)
-        log_atx = np.log(alpha + t_x)
-        a3 = -(r + x) * log_at
-        a4 = log_a_bx1[xi] - (r + x) * log_atx
-        top = np.maximum(a3, a4)
-        e3, e4 = np.exp(a3 - top), np.exp(np.where(has_x, a4 - top, -np.inf))
-        w3 = e3 / (e3 + e4)
-        w4 = 1.0 - w3
-        ll = wx @ a12 + total * r * np.log(alpha) + w @ (top + np.log(e3 + e4))
-        g_r = wx @ d_r_x + total * np.log(alpha) - w @ (w3 * log_at + w4 * log_atx)
-        g_alpha = total * r / alpha - w @ ((r + x) * (w3 / (alpha + big_t) + w4 / (alpha + t_x)))
-        w4_sum_by_x = np.bincount(xi, weights=w * w4, minlength=len(ux))
-        g_a = wx @ d_a_x + w4_sum_by_x.sum() / a
-        g_b = wx @ d_b_x - w4_sum_by_x @ (np.where(ux > 0, 1.0 / bx1, 0.0))
+        g_a = d.wx @ d_a_x
+        g_b = d.wx @ (d_a_x + psi(b + ux) - psi(b))
+        # customers without repeat purchase: -r log(α + T)
+        if len(d.t0):
+            log_t0 = np.log(alpha + d.t0)
+            s0 = d.w0 @ log_t0
+            ll -= r * s0
+            g_r -= s0
+            g_alpha -= r * (d.w0 @ np.reciprocal(alpha + d.t0))
+        # repeat buyers: A3 = -(r + x) log(α + T), A4 = log(a / (b + x - 1)) - (r + x)
+        # log(α + t_x); the mixture is A3 + softplus(D) with D = A4 - A3
+        log_t = np.log(alpha + d.t)
+        log_tx = np.log(alpha + d.tx)
+        gap = log_t - log_tx  # >= 0
+        diff = (np.log(a) - np.log(b + ux - 1))[d.xi]
+        diff += (r + d.x) * gap
+        e = np.exp(-np.abs(diff))
+        w4 = np.reciprocal(1.0 + e)  # expit(|D|) ...
+        w4 = np.where(diff >= 0, w4, e * w4)  # ... expit(D): weight of the A4 term
+        s_t = d.w @ log_t
+        ll += -(r * s_t + d.wx_t @ log_t) + d.w @ (np.maximum(diff, 0.0) + np.log1p(e))
+        ww4 = d.w * w4
+        g_r += ww4 @ gap - s_t
+        inv_t = np.reciprocal(alpha + d.t)
+        inv_gap = np.reciprocal(alpha + d.tx)
+        inv_gap -= inv_t
+        g_alpha -= r * (d.w @ inv_t) + d.wx_t @ inv_t + (r * ww4 + ww4 * d.x) @ inv_gap
+        w4_by_x = np.bincount(d.xi, weights=ww4, minlength=len(ux))
+        g_a += w4_by_x.sum() / a
+        g_b -= w4_by_x @ np.reciprocal(b + ux - 1)
         grad = np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
-        return -ll / total, -grad / total
+        return -ll / d.total, -grad / d.total
 
     def fit(
         self,
@@ -544,17 +630,21 @@ class BetaGeoModel:
                 f"BetaGeoModel.fit: {int(bad.sum())} customer(s) break 0 <= recency <= T or "
                 "have recency > 0 without repeat purchases; build the inputs with rfm_summary"
             )
-        (gx, gt, gT), gw = _group([x, t_x, big_t], w)
-        total = gw.sum()
-        ux, xi = np.unique(gx, return_inverse=True)
-        wx = np.bincount(xi, weights=gw, minlength=len(ux))
-        data = (ux, xi, wx, gx, gt, gT, gw, total)
+        (gx, gt, g_big_t), gw = _group([x, t_x, big_t], w)
+        repeat = gx > 0
+        if not (gw[repeat] > 0).any():
+            raise InputError(
+                "BetaGeoModel.fit: no customer has a repeat purchase (frequency is 0 for "
+                "all), so the drop-out after a purchase cannot be estimated; the likelihood "
+                "has no maximum. Use a longer history or simple_ltv"
+            )
+        data = _BetaGeoData.of(gx, gt, g_big_t, gw)
         scale = max(float(np.mean(big_t)), 1e-9)
         x0 = np.log([1.0, scale, 1.0, 1.0])
         res = _minimise(lambda p: self._negative_ll(p, data), x0)
         self.params_ = pd.Series(np.exp(res.x), index=list(self.param_names), name="value")
-        self.log_likelihood_ = float(-res.fun * total)
-        self.n_customers_ = int(np.rint(total))
+        self.log_likelihood_ = float(-res.fun * data.total)
+        self.n_customers_ = int(np.rint(data.total))
         self.converged_ = bool(res.success)
         return self
 
