@@ -98,9 +98,13 @@ def write_results(r: dict, path: Path) -> Path:
         "Transactions from `helpers.sample.transactions(n_transactions=N, order_ids=False)`, "
         "written once as `.npy` columns under `benchmarks/data/` and read by both sides. "
         "Kit: `helpers.ltv.rfm_summary(tx)`; lifetimes: `summary_data_from_transaction_data(tx, "
-        "'customer_id', 'order_date', monetary_value_col='amount', freq='D')` (text as Python "
-        "objects, its pandas 1.5 default). Median seconds after warm-up runs; `runs` is "
-        "timed runs + warm-up.\n"
+        "'customer_id', 'order_date', monetary_value_col='amount', freq='D')`. Both sides "
+        "get `customer_id` as text with one Python object per distinct id shared by its rows, "
+        "as `helpers.io`'s loader returns it (and `pandas.read_csv`, chunk by chunk): pandas "
+        "3's default `str` dtype for the kit, plain objects (pandas 1.5's default) for "
+        "lifetimes; the kit's `rfm_summary` numbers the rows by object address before hashing "
+        "the text (see README.md for ids built one object per row). Median seconds after "
+        "warm-up runs; `runs` is timed runs + warm-up.\n"
     )
     add(
         "| lines | customers | kit wall | kit CPU | kit runs | lifetimes wall | lifetimes CPU | lifetimes runs | speed-up wall | speed-up CPU | same numbers |"

@@ -5,6 +5,11 @@ Run with the kit's python from the repository root::
     .venv/bin/python benchmarks/run.py            # full sizes, about 20 minutes
     BENCH_QUICK=1 .venv/bin/python benchmarks/run.py   # small sizes, a smoke check
     .venv/bin/python benchmarks/run.py --only incremental   # incremental/parallel runs only
+    .venv/bin/python benchmarks/run.py --only rfm,fit  # some sections; RESULTS.md kept
+
+``--only`` takes a comma-separated subset of :data:`SECTIONS`: it prints the comparison
+and writes ``data/out/results_only.json``, leaving RESULTS.md and results.json alone
+(they describe one full run).
 
 lifetimes runs in its own venv (``BENCH_LIFETIMES_PYTHON``, default
 ``.bench-venv/bin/python``, made by ``make bench-venv`` from
@@ -69,6 +74,8 @@ LT_RUNS_CUSTOMERS = dict(LT_RUNS)
 if not QUICK:
     LT_RUNS_CUSTOMERS[1_000_000] = (1, 0)
 KIT_REPEAT, KIT_WARMUP = 3, 1
+#: What ``--only`` can select.
+SECTIONS = ("rfm", "fit", "memory", "e2e", "incremental", "profile")
 
 
 def log(msg: str) -> None:
@@ -225,14 +232,42 @@ def incremental_only() -> None:
     print(replace_section(HERE / "RESULTS.md", measured))
 
 
+def only_sections(argv: list[str]) -> set[str]:
+    """The sections of ``--only a,b`` (all when absent)."""
+    if "--only" not in argv:
+        return set(SECTIONS)
+    i = argv.index("--only")
+    chosen = set(argv[i + 1].split(",")) if i + 1 < len(argv) else set()
+    if not chosen or not chosen <= set(SECTIONS):
+        raise SystemExit(f"--only takes a comma-separated subset of {', '.join(SECTIONS)}")
+    return chosen
+
+
+def print_comparison(results: dict) -> None:
+    """The speed-ups and checks of a partial run, one line each."""
+    for row in results.get("rfm", []):
+        log(
+            f"RFM {row['rows']:,} lines: kit {row['kit_cpu']:.3g} s CPU / "
+            f"{row['kit_wall']:.3g} s wall, lifetimes {row['lt_cpu']:.3g} / "
+            f"{row['lt_wall']:.3g}: {row['cpu_ratio']:.1f}x CPU, {row['wall_ratio']:.1f}x "
+            f"wall; identical: {row['check']['identical']}"
+        )
+    for row in results.get("fits", []):
+        log(
+            f"{row['task']} {row['size']:,} customers: kit {row['kit_cpu']:.3g} s CPU / "
+            f"{row['kit_wall']:.3g} s wall, lifetimes {row['lt_cpu']:.3g} / "
+            f"{row['lt_wall']:.3g}: {row['cpu_ratio']:.1f}x CPU, {row['wall_ratio']:.1f}x "
+            f"wall; max rel. diff {row['check']['max_rel_diff']:.1e}"
+        )
+
+
 def main() -> None:
     if "--report-only" in sys.argv:
         report_only()
         return
-    if "--only" in sys.argv:
-        what = sys.argv[sys.argv.index("--only") + 1 :][:1]
-        if what != ["incremental"]:
-            raise SystemExit("--only takes one section: incremental")
+    sections = only_sections(sys.argv)
+    partial = sections != set(SECTIONS)
+    if sections == {"incremental"}:
         incremental_only()
         return
     t_start = time.perf_counter()
@@ -260,7 +295,7 @@ def main() -> None:
     sh([KIT_PY, "make_data.py", "--tx", *TX_SIZES, "--customers", *CUSTOMER_SIZES])
 
     results["rfm"] = []
-    for n in TX_SIZES:
+    for n in TX_SIZES if "rfm" in sections else []:
         log(f"RFM summary on {n:,} lines: kit")
         kit = side(
             KIT_PY,
@@ -291,7 +326,7 @@ def main() -> None:
         results["versions"] = {"kit": kit["versions"], "lifetimes": lt["versions"]}
 
     results["fits"] = []
-    for n in CUSTOMER_SIZES:
+    for n in CUSTOMER_SIZES if "fit" in sections else []:
         for task, truth in (("bgnbd", BGNBD_TRUE), ("gg", GG_TRUE)):
             data = DATA / f"{task}_{n}.npz"
             log(f"{task} fit on {n:,} customers: kit, then lifetimes {LT_RUNS_CUSTOMERS[n]}")
@@ -324,18 +359,21 @@ def main() -> None:
                 }
             )
 
-    n_mem = TX_SIZES[-1]
-    log(f"memory: RFM + LTV pipeline on {n_mem:,} lines (fresh process)")
-    sh([KIT_PY, "memory_probe.py", DATA / f"tx_{n_mem}", OUT / "memory.json"])
-    results["memory"] = json.loads((OUT / "memory.json").read_text())
+    if "memory" in sections:
+        n_mem = TX_SIZES[-1]
+        log(f"memory: RFM + LTV pipeline on {n_mem:,} lines (fresh process)")
+        sh([KIT_PY, "memory_probe.py", DATA / f"tx_{n_mem}", OUT / "memory.json"])
+        results["memory"] = json.loads((OUT / "memory.json").read_text())
 
-    log(f"end-to-end: demo vs floor, {E2E_REPEAT} run(s) each (minutes)")
-    sh([KIT_PY, "e2e.py", OUT / "e2e.json", "--repeat", E2E_REPEAT])
-    results["e2e"] = json.loads((OUT / "e2e.json").read_text())
+    if "e2e" in sections:
+        log(f"end-to-end: demo vs floor, {E2E_REPEAT} run(s) each (minutes)")
+        sh([KIT_PY, "e2e.py", OUT / "e2e.json", "--repeat", E2E_REPEAT])
+        results["e2e"] = json.loads((OUT / "e2e.json").read_text())
 
-    incremental(results)
+    if "incremental" in sections:
+        incremental(results)
 
-    if os.environ.get("BENCH_PROFILE", "1") != "0":
+    if "profile" in sections and os.environ.get("BENCH_PROFILE", "1") != "0":
         log("profile: demo notebooks as scripts under cProfile")
         sh(
             [
@@ -347,9 +385,14 @@ def main() -> None:
         )
         results["profile"] = json.loads((OUT / "profile.json").read_text())
 
-    results["findings"] = findings(results)
     results["load_end"] = os.getloadavg()
     results["duration_s"] = time.perf_counter() - t_start
+    if partial:
+        (OUT / "results_only.json").write_text(json.dumps(results, indent=2, default=float))
+        print_comparison(results)
+        log(f"partial run ({', '.join(sorted(sections))}) in {results['duration_s'] / 60:.1f} min")
+        return
+    results["findings"] = findings(results)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, default=float))
     from report import write_results
 

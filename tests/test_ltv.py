@@ -239,6 +239,72 @@ def test_rfm_summary_refuses_bad_arguments(kwargs, match):
         ltv.rfm_summary(SMALL, **kwargs)
 
 
+def _naive_summary(tx: pd.DataFrame, end: str) -> pd.DataFrame:
+    """lifetimes' summary the slow, obvious way: day totals, then one customer at a time."""
+    end_day = pd.Timestamp(end)
+    tx = tx.assign(day=tx["order_date"].dt.normalize(), cid=tx["customer_id"].astype(str))
+    days = tx[tx["day"] <= end_day].groupby(["cid", "day"])["amount"].sum()
+    rows = {}
+    for cid, g in days.groupby(level="cid"):
+        d = g.index.get_level_values("day")
+        freq = len(g) - 1
+        rows[cid] = [
+            float(freq),
+            float((d[-1] - d[0]).days),
+            float((end_day - d[0]).days),
+            float(g.iloc[1:].mean()) if freq else 0.0,
+        ]
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=ltv.SUMMARY_COLUMNS)
+    return out.rename_axis("customer_id")
+
+
+def _random_tx(n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    names = np.array([f"C{i:04d}" for i in range(n // 5)], dtype=object)
+    return pd.DataFrame(
+        {
+            "customer_id": names[rng.integers(0, len(names), n)],  # rows share objects
+            "order_date": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
+            + pd.to_timedelta(rng.integers(0, 86400, n), unit="s"),
+            "amount": rng.gamma(2.0, 30.0, n).round(2),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "layout", ["shared objects", "one object per row", "str", "string", "categorical"]
+)
+def test_rfm_summary_same_numbers_whatever_the_id_column_holds(layout, monkeypatch):
+    tx = _random_tx(4000, seed=7)
+    expected = _naive_summary(tx, "2024-09-30")
+    ids = tx["customer_id"]
+    if layout == "one object per row":
+        # distinct string objects with equal values, as built row by row
+        tx["customer_id"] = np.array(["".join(list(v)) for v in ids], dtype=object)
+    elif layout in ("str", "string"):
+        tx["customer_id"] = ids.astype(layout)
+    elif layout == "categorical":
+        # categories in text order, plus one nobody bought with: not a customer
+        tx["customer_id"] = pd.Categorical(ids, categories=[*sorted(set(ids)), "ZZZ"])
+    got = ltv.rfm_summary(tx, observation_end="2024-09-30")
+    got.index = got.index.astype(str)
+    assert_frame_equal(got, expected, check_index_type=False, rtol=1e-12)
+    if layout == "shared objects":
+        # objects scattered in memory: the addresses are hashed instead of tabulated
+        monkeypatch.setattr(ltv, "SHARED_OBJECTS_SLOTS", 0)
+        monkeypatch.setattr(ltv, "SHARED_OBJECTS_MIN_SLOTS", 0)
+        scattered = ltv.rfm_summary(tx, observation_end="2024-09-30")
+        assert_frame_equal(scattered.set_axis(scattered.index.astype(str)), got)
+
+
+def test_rfm_summary_refuses_empty_customer_ids():
+    tx = SMALL.copy()
+    tx.loc[[2, 5], "customer_id"] = None
+    with pytest.raises(InputError, match=r"customer_id is empty in rows \[2, 5\]"):
+        ltv.rfm_summary(tx)
+
+
 def test_rfm_summary_names_missing_columns():
     with pytest.raises(InputError, match="amount"):
         ltv.rfm_summary(SMALL.drop(columns="amount"))
@@ -256,6 +322,37 @@ def test_calibration_holdout_hand_checked():
 
 
 # ---- models: behaviour -----------------------------------------------------------------
+def test_bgnbd_fit_refuses_histories_without_any_repeat_purchase():
+    # frequency 0 for all: the likelihood r log(alpha / (alpha + T)) grows towards 0 as
+    # r -> 0 without a maximum, and says nothing about a and b: an error, not NaN
+    with pytest.raises(InputError, match="no customer has a repeat purchase"):
+        ltv.BetaGeoModel().fit([0, 0, 0], [0, 0, 0], [10.0, 40.0, 90.0])
+    # weights count: repeat buyers with weight 0 do not make the fit possible
+    with pytest.raises(InputError, match="no customer has a repeat purchase"):
+        ltv.BetaGeoModel().fit([0, 2], [0, 5.0], [10.0, 40.0], weights=[3, 0])
+    # one repeat buyer is enough to have a finite fit
+    model = ltv.BetaGeoModel().fit([0, 0, 1], [0, 0, 5.0], [10.0, 40.0, 90.0])
+    assert np.isfinite(model.params_).all()
+
+
+def test_unique_rows_survive_hash_clashes(monkeypatch):
+    cols = [np.array([1.0, 1.0, 2.0, 5.0, 2.0]), np.array([3.0, 3.0, 3.0, 1.0, 3.0])]
+    expected_groups = [0, 0, 1, 2, 1]
+
+    def check(uniques, inverse):
+        for u, c in zip(uniques, cols, strict=True):
+            np.testing.assert_array_equal(u[inverse], c)
+        assert len(uniques[0]) == 3
+        # same partition of the rows
+        assert pd.factorize(inverse)[0].tolist() == expected_groups
+
+    check(*ltv._unique_rows(cols))
+    # a multiplier of 0 hashes every row to 0: all rows clash, the check sees it and the
+    # lexsort decides
+    monkeypatch.setattr(ltv, "ROW_HASH_MULTIPLIER", np.uint64(0))
+    check(*ltv._unique_rows(cols))
+
+
 def test_methods_before_fit_raise_not_fitted():
     with pytest.raises(NotFittedError, match="fit"):
         ltv.BetaGeoModel().probability_alive([1], [1], [2])

@@ -15,7 +15,9 @@ This module is also the home of :func:`rfm_summary`, the per-customer
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -41,11 +43,25 @@ DAYS_PER_MONTH = 365.25 / 12
 MONTHS_PER_YEAR = 12
 #: Combines a customer position and a day number into one sortable key (days < 2**31).
 HOLDOUT_KEY = 2**31
+#: Rows sampled by :func:`_factorize_objects` to see whether rows share their objects,
+#: and the most distinct objects per distinct value for which they count as shared.
+SHARED_OBJECTS_SAMPLE = 2**16
+SHARED_OBJECTS_RATIO = 2
+#: Largest table of object slots per row (beyond: the objects are scattered in memory).
+SHARED_OBJECTS_SLOTS = 4
+SHARED_OBJECTS_MIN_SLOTS = 2**20
+#: Odd 64-bit multiplier (2**64 / golden ratio) mixing the columns of a row into one hash.
+ROW_HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 #: Holdout chart: calibration frequencies 0..7, then "7+".
 HOLDOUT_MAX_FREQUENCY = 7
 #: Log-parameter box for the optimiser: keeps exp() finite, far outside any real estimate.
 LOG_PARAM_BOUND = 15.0
 MAX_ITER = 2000
+#: L-BFGS-B stopping rules on the mean negative log-likelihood: tight enough that the
+#: estimates agree with lifetimes' to ~1e-7, no tighter (rounding keeps the gradient of a
+#: million-customer mean near 1e-8: tighter rules only add evaluations)
+FIT_FTOL = 1e-12
+FIT_GTOL = 1e-8
 #: Largest gradient component (of the mean log-likelihood) accepted as converged.
 GRADIENT_TOLERANCE = 1e-6
 
@@ -117,24 +133,79 @@ def _check_unit(time_unit: str, period: str | None) -> str:
     return period
 
 
-def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes of the values and the sorted distinct values, keeping the dtype.
+def _object_addresses(objects: np.ndarray) -> np.ndarray:
+    """The memory address of each item of an object array, as int64, read from the array's
+    buffer of pointers (no Python call per item). Equal addresses are the same object."""
+    objects = np.ascontiguousarray(objects)
+    pointers = ctypes.cast(objects.ctypes.data, ctypes.POINTER(ctypes.c_int64))
+    # copy: the view must not outlive ``objects``
+    return np.ctypeslib.as_array(pointers, shape=(len(objects),)).copy()
 
-    Text is factorised as Python objects (twice as fast as pandas' python-backed
-    strings), unsorted, and the distinct values are then sorted as NumPy text."""
-    raw = (
-        values.to_numpy(dtype=object)
-        if isinstance(values.dtype, pd.StringDtype)
-        else values.to_numpy()
-    )
-    codes, uniques = pd.factorize(raw)
+
+def _factorize_objects(objects: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of an object array (same codes and uniques, up to their order),
+    about four times faster when rows share their objects.
+
+    Loaders hand out one Python object per distinct text (:mod:`helpers.io` takes the
+    column from its distinct values; ``pandas.read_csv`` interns the strings of each
+    chunk), so the rows are numbered by object address first (integers: a table lookup
+    when the objects lie close together in memory, else a hash), then one object per
+    address is factorised by value. A sample of rows decides: when the rows do not share
+    objects, it is plain ``pd.factorize``.
+    """
+    if len(objects) == 0:
+        return pd.factorize(objects)
+    sample = objects[:SHARED_OBJECTS_SAMPLE]
+    n_addresses = len(pd.unique(_object_addresses(sample)))
+    if n_addresses > SHARED_OBJECTS_RATIO * len(pd.unique(sample)):
+        return pd.factorize(objects)
+    addresses = _object_addresses(objects)
+    # distinct objects never share a 16-byte slot (every object takes at least 16 bytes):
+    # when the objects lie close together, a table indexed by slot numbers them
+    slots = (addresses - addresses.min()) >> 4
+    n_slots = int(slots.max()) + 1
+    if n_slots > max(SHARED_OBJECTS_SLOTS * len(objects), SHARED_OBJECTS_MIN_SLOTS):
+        slots, distinct = pd.factorize(addresses)  # scattered: hash the addresses
+        n_slots = len(distinct)
+    del addresses
+    # one row per slot (any of them: all hold the same object), then one hash by value
+    row = np.full(n_slots, -1, dtype=np.int32 if len(objects) < 2**31 else np.int64)
+    row[slots] = np.arange(len(objects), dtype=row.dtype)
+    used = np.flatnonzero(row >= 0)
+    value_codes, uniques = pd.factorize(objects[row[used]])
+    code_of_slot = row  # reused as the table slot -> value code
+    code_of_slot[used] = value_codes
+    return code_of_slot[slots], uniques
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (int64, -1 for empty values) and the sorted distinct values present.
+
+    Text is factorised as Python objects (twice as fast as pandas' python-backed strings,
+    faster still when rows share their objects: :func:`_factorize_objects`), and the
+    distinct values are then sorted as NumPy text. A categorical column's codes are used
+    as they are (categories in their own order, unused ones dropped)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        used = np.flatnonzero(
+            np.bincount(codes[codes >= 0], minlength=len(values.dtype.categories))
+        )
+        rank = np.full(len(values.dtype.categories) + 1, -1, dtype=np.int64)
+        rank[used] = np.arange(len(used))
+        return rank[codes], pd.Index(pd.Categorical.from_codes(used, dtype=values.dtype))
+    text = isinstance(values.dtype, pd.StringDtype) or values.dtype == object
+    if text:
+        codes, uniques = _factorize_objects(values.to_numpy(dtype=object))
+    else:
+        codes, uniques = pd.factorize(values.to_numpy())
     if isinstance(values.dtype, pd.StringDtype) and not pd.isna(uniques).any():
         # sort the distinct values as NumPy text: C comparisons, the same order as str's
         order = np.argsort(np.asarray(uniques, dtype=str), kind="stable")
     else:
         order = np.argsort(uniques, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
+    rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order))
+    rank[-1] = -1
     return rank[codes], pd.Index(uniques[order], dtype=values.dtype)
 
 
@@ -236,41 +307,52 @@ def _summarise(
             "check observation_end in engagement.yaml"
         )
     all_codes, uniques = _factorize(transactions["customer_id"])
-    codes, days = all_codes[keep], days[keep]
-    amounts = transactions["amount"].to_numpy(dtype=float, na_value=np.nan)[keep]
-    # merge purchases of one customer in one period: sort the lines by one integer key
-    # per (customer, period) (faster than a lexsort of two arrays) and sum each run ...
+    if all_codes.min() < 0:
+        rows = np.flatnonzero(all_codes < 0)[:5].tolist()
+        raise InputError(
+            f"transactions: customer_id is empty in rows {rows}; fix the export or drop them"
+        )
+    amounts = transactions["amount"].to_numpy(dtype=float, na_value=np.nan)
+    codes = all_codes
+    if not keep.all():
+        codes, days, amounts = codes[keep], days[keep], amounts[keep]
+    # one sorted array of (customer, period) keys, no permutation: a sort of values is
+    # several times faster than the argsort a sort of the lines would need
+    n = len(uniques)
     first_day = days.min()
-    key = codes.astype(np.int64) * (days.max() - first_day + 1) + (days - first_day)
-    order = np.argsort(key)
-    key, codes, days, amounts = key[order], codes[order], days[order], amounts[order]
-    period_starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    p_codes, p_days = codes[period_starts], days[period_starts]
-    p_amounts = np.add.reduceat(amounts, period_starts)
-    # ... then one row per customer
-    starts = np.flatnonzero(np.r_[True, p_codes[1:] != p_codes[:-1]])
-    counts = np.diff(np.r_[starts, len(p_codes)])
-    first, last = p_days[starts], p_days[starts + counts - 1]
-    repeat_amounts = p_amounts.copy()
-    repeat_amounts[starts] = 0.0
-    repeat_total = np.add.reduceat(repeat_amounts, starts)
-    frequency = counts - 1
+    span = days.max() - first_day + 1
+    key = codes * span
+    key += days - first_day
+    key.sort()
+    key = key[np.r_[True, key[1:] != key[:-1]]]  # distinct (customer, period) pairs
+    bounds = np.searchsorted(key, np.arange(n + 1) * span)
+    periods = np.diff(bounds)
+    present = np.flatnonzero(periods)
+    periods = periods[present]
+    first = key[bounds[present]] - present * span + first_day
+    last = key[bounds[present + 1] - 1] - present * span + first_day
+    # amounts: all of them, and those after the customer's first period
+    revenue = np.bincount(codes, weights=amounts, minlength=n)[present]
+    first_of_code = np.zeros(n, dtype=np.int64)
+    first_of_code[present] = first
+    after_first = np.where(days != first_of_code[codes], amounts, 0.0)
+    repeat_total = np.bincount(codes, weights=after_first, minlength=n)[present]
+    frequency = periods - 1
     with np.errstate(invalid="ignore", divide="ignore"):
         monetary = np.where(frequency > 0, repeat_total / np.maximum(frequency, 1), 0.0)
     unit = UNIT_DAYS[time_unit]
-    index = uniques[p_codes[starts]].rename("customer_id")
     frame = pd.DataFrame(
         {
             "frequency": frequency.astype(float),
             "recency": (last - first) / unit,
             "T": (end_day - first) / unit,
             "monetary_value": monetary,
-            "revenue": np.add.reduceat(p_amounts, starts),
+            "revenue": revenue,
         },
-        index=index,
+        index=uniques[present].rename("customer_id"),
     )
-    position = np.full(len(uniques), -1, dtype=np.int64)
-    position[p_codes[starts]] = np.arange(len(starts))
+    position = np.full(n, -1, dtype=np.int64)
+    position[present] = np.arange(len(present))
     return frame, position[all_codes], keep
 
 
@@ -335,8 +417,33 @@ def _as_array(name: str, values: object) -> np.ndarray:
 
 
 def _unique_rows(columns: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
-    """Unique rows of equal-length columns (sorted) and each row's group number; a
-    lexsort, faster than ``np.unique(axis=0)`` on large inputs."""
+    """Unique rows of equal-length float columns (in no particular order) and each row's
+    group number.
+
+    One hash: the rows' bit patterns are mixed into one 64-bit integer per row; when
+    they are all distinct, so are the rows (found by a sort of values); otherwise they
+    are factorised (several times faster than a lexsort of the columns), the groups
+    checked value by value, and a lexsort decides in the (unlikely) event of a clash."""
+    n = len(columns[0])
+    columns = [np.ascontiguousarray(c, dtype=float) for c in columns]
+    mixed = np.zeros(n, dtype=np.uint64)
+    for c in columns:
+        mixed ^= c.view(np.uint64)
+        mixed *= ROW_HASH_MULTIPLIER
+    if np.count_nonzero(np.diff(np.sort(mixed))) == n - 1:
+        # n distinct hashes: n distinct rows (a sort of values, far cheaper than a hash)
+        return columns, np.arange(n)
+    inverse, distinct = pd.factorize(mixed)
+    row = np.empty(len(distinct), dtype=np.int64)
+    row[inverse] = np.arange(n)  # one row per group (any: they are equal)
+    uniques = [c[row] for c in columns]
+    if all(np.array_equal(u[inverse], c) for u, c in zip(uniques, columns, strict=True)):
+        return uniques, inverse.astype(np.int64, copy=False)
+    return _unique_rows_sorted(columns)
+
+
+def _unique_rows_sorted(columns: list[np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
+    """:func:`_unique_rows` by a lexsort (unique rows sorted)."""
     n = len(columns[0])
     order = np.lexsort(columns[::-1])
     ordered = [c[order] for c in columns]
@@ -373,10 +480,51 @@ def _minimise(objective, x0: np.ndarray) -> optimize.OptimizeResult:
             jac=True,
             method="L-BFGS-B",
             bounds=[(-LOG_PARAM_BOUND, LOG_PARAM_BOUND)] * len(x0),
-            options={"maxiter": MAX_ITER, "ftol": 1e-15, "gtol": 1e-10},
+            options={"maxiter": MAX_ITER, "ftol": FIT_FTOL, "gtol": FIT_GTOL},
         )
     result.success = bool(result.success or np.max(np.abs(result.jac)) < GRADIENT_TOLERANCE)
     return result
+
+
+@dataclass(frozen=True)
+class _BetaGeoData:
+    """Grouped histories, split into customers without repeat purchase (``t0``: their T,
+    ``w0``: weights) and repeat buyers (``x``, ``tx``, ``t``, ``w``; ``xi`` indexes their
+    frequency in ``ux``, whose total weights are ``wx``; ``wx_t`` is ``w * x``), as
+    contiguous float64 arrays for :meth:`BetaGeoModel._negative_ll`."""
+
+    t0: np.ndarray
+    w0: np.ndarray
+    x: np.ndarray
+    tx: np.ndarray
+    t: np.ndarray
+    w: np.ndarray
+    wx_t: np.ndarray
+    ux: np.ndarray
+    xi: np.ndarray
+    wx: np.ndarray
+    total: float
+
+    @classmethod
+    def of(cls, x, t_x, big_t, w) -> _BetaGeoData:
+        repeat = x > 0
+        rows = np.flatnonzero(repeat)
+        xr = np.ascontiguousarray(x[rows])
+        ux, xi = np.unique(xr, return_inverse=True)
+        wr = np.ascontiguousarray(w[rows])
+        return cls(
+            t0=np.ascontiguousarray(big_t[~repeat]),
+            w0=np.ascontiguousarray(w[~repeat]),
+            x=xr,
+            tx=np.ascontiguousarray(t_x[rows]),
+            t=np.ascontiguousarray(big_t[rows]),
+            w=wr,
+            wx_t=wr * xr,
+            ux=ux,
+            xi=xi,
+            wx=np.bincount(xi, weights=wr, minlength=len(ux)),
+            total=float(w.sum()),
+        )
 
 
 class BetaGeoModel:
@@ -400,41 +548,60 @@ class BetaGeoModel:
 
     # -- fitting
     @staticmethod
-    def _negative_ll(log_params, data):
+    def _negative_ll(log_params, data: _BetaGeoData):
         """Mean negative log-likelihood and its gradient in the log-parameters.
 
-        Terms that depend on the frequency only are evaluated once per distinct
-        frequency (``ux``, weights ``wx``); the rest once per distinct history.
+        A customer with history (x, t_x, T) contributes
+        ``A1(x) + A2(x) + log(exp(A3) + [x > 0] exp(A4))`` (Fader, Hardie and Lee 2005,
+        eq. 6). Terms of the frequency alone are evaluated once per distinct frequency;
+        customers without repeat purchase reduce to ``r log α − r log(α + T)``; for the
+        others the mixture is ``A3 + softplus(A4 − A3)``, one ``exp`` and one ``log1p``
+        per history, stable for any difference, and its weight is ``expit(A4 − A3)``.
         """
         r, alpha, a, b = np.exp(log_params)
-        ux, xi, wx, x, t_x, big_t, w, total = data
+        d = data
         gl = special.gammaln
         psi = special.digamma
-        # per distinct frequency
-        a12 = gl(r + ux) - gl(r) + gl(a + b) + gl(b + ux) - gl(b) - gl(a + b + ux)
-        d_r_x = psi(r + ux) - psi(r)
+        # per distinct positive frequency (A1 and A2 vanish at x = 0)
+        ux = d.ux
+        ll = d.wx @ (
+            gl(r + ux) - gl(r) + gl(a + b) + gl(b + ux) - gl(b) - gl(a + b + ux)
+        ) + d.total * r * np.log(alpha)
+        g_r = d.wx @ (psi(r + ux) - psi(r)) + d.total * np.log(alpha)
+        g_alpha = d.total * r / alpha
         d_a_x = psi(a + b) - psi(a + b + ux)
-        d_b_x = d_a_x + psi(b + ux) - psi(b)
-        bx1 = np.where(ux > 0, b + ux - 1, 1.0)
-        log_a_bx1 = np.where(ux > 0, np.log(a) - np.log(bx1), -np.inf)
-        # per history
-        has_x = x > 0
-        log_at = np.log(alpha + big_t)
-        log_atx = np.log(alpha + t_x)
-        a3 = -(r + x) * log_at
-        a4 = log_a_bx1[xi] - (r + x) * log_atx
-        top = np.maximum(a3, a4)
-        e3, e4 = np.exp(a3 - top), np.exp(np.where(has_x, a4 - top, -np.inf))
-        w3 = e3 / (e3 + e4)
-        w4 = 1.0 - w3
-        ll = wx @ a12 + total * r * np.log(alpha) + w @ (top + np.log(e3 + e4))
-        g_r = wx @ d_r_x + total * np.log(alpha) - w @ (w3 * log_at + w4 * log_atx)
-        g_alpha = total * r / alpha - w @ ((r + x) * (w3 / (alpha + big_t) + w4 / (alpha + t_x)))
-        w4_sum_by_x = np.bincount(xi, weights=w * w4, minlength=len(ux))
-        g_a = wx @ d_a_x + w4_sum_by_x.sum() / a
-        g_b = wx @ d_b_x - w4_sum_by_x @ (np.where(ux > 0, 1.0 / bx1, 0.0))
+        g_a = d.wx @ d_a_x
+        g_b = d.wx @ (d_a_x + psi(b + ux) - psi(b))
+        # customers without repeat purchase: -r log(α + T)
+        if len(d.t0):
+            log_t0 = np.log(alpha + d.t0)
+            s0 = d.w0 @ log_t0
+            ll -= r * s0
+            g_r -= s0
+            g_alpha -= r * (d.w0 @ np.reciprocal(alpha + d.t0))
+        # repeat buyers: A3 = -(r + x) log(α + T), A4 = log(a / (b + x - 1)) - (r + x)
+        # log(α + t_x); the mixture is A3 + softplus(D) with D = A4 - A3
+        log_t = np.log(alpha + d.t)
+        log_tx = np.log(alpha + d.tx)
+        gap = log_t - log_tx  # >= 0
+        diff = (np.log(a) - np.log(b + ux - 1))[d.xi]
+        diff += (r + d.x) * gap
+        e = np.exp(-np.abs(diff))
+        w4 = np.reciprocal(1.0 + e)  # expit(|D|) ...
+        w4 = np.where(diff >= 0, w4, e * w4)  # ... expit(D): weight of the A4 term
+        s_t = d.w @ log_t
+        ll += -(r * s_t + d.wx_t @ log_t) + d.w @ (np.maximum(diff, 0.0) + np.log1p(e))
+        ww4 = d.w * w4
+        g_r += ww4 @ gap - s_t
+        inv_t = np.reciprocal(alpha + d.t)
+        inv_gap = np.reciprocal(alpha + d.tx)
+        inv_gap -= inv_t
+        g_alpha -= r * (d.w @ inv_t) + d.wx_t @ inv_t + (r * ww4 + ww4 * d.x) @ inv_gap
+        w4_by_x = np.bincount(d.xi, weights=ww4, minlength=len(ux))
+        g_a += w4_by_x.sum() / a
+        g_b -= w4_by_x @ np.reciprocal(b + ux - 1)
         grad = np.array([g_r * r, g_alpha * alpha, g_a * a, g_b * b])
-        return -ll / total, -grad / total
+        return -ll / d.total, -grad / d.total
 
     def fit(
         self,
@@ -470,17 +637,21 @@ class BetaGeoModel:
                 f"BetaGeoModel.fit: {int(bad.sum())} customer(s) break 0 <= recency <= T or "
                 "have recency > 0 without repeat purchases; build the inputs with rfm_summary"
             )
-        (gx, gt, gT), gw = _group([x, t_x, big_t], w)
-        total = gw.sum()
-        ux, xi = np.unique(gx, return_inverse=True)
-        wx = np.bincount(xi, weights=gw, minlength=len(ux))
-        data = (ux, xi, wx, gx, gt, gT, gw, total)
+        (gx, gt, g_big_t), gw = _group([x, t_x, big_t], w)
+        repeat = gx > 0
+        if not (gw[repeat] > 0).any():
+            raise InputError(
+                "BetaGeoModel.fit: no customer has a repeat purchase (frequency is 0 for "
+                "all), so the drop-out after a purchase cannot be estimated; the likelihood "
+                "has no maximum. Use a longer history or simple_ltv"
+            )
+        data = _BetaGeoData.of(gx, gt, g_big_t, gw)
         scale = max(float(np.mean(big_t)), 1e-9)
         x0 = np.log([1.0, scale, 1.0, 1.0])
         res = _minimise(lambda p: self._negative_ll(p, data), x0)
         self.params_ = pd.Series(np.exp(res.x), index=list(self.param_names), name="value")
-        self.log_likelihood_ = float(-res.fun * total)
-        self.n_customers_ = int(np.rint(total))
+        self.log_likelihood_ = float(-res.fun * data.total)
+        self.n_customers_ = int(np.rint(data.total))
         self.converged_ = bool(res.success)
         return self
 
