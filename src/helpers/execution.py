@@ -15,6 +15,8 @@ outright loses up to :data:`SAVE_EVERY_S` seconds of outputs.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 #: the name the engine is registered under with papermill
@@ -47,19 +49,21 @@ def _engine_class() -> type:
             super().save(**kwargs)
             self._last_write = now
 
-        def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+        @contextmanager
+        def _throttle(self) -> Iterator[None]:
             self._throttled = True
             try:
-                super().cell_start(cell, cell_index, **kwargs)
+                yield
             finally:
                 self._throttled = False
 
+        def cell_start(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
+            with self._throttle():
+                super().cell_start(cell, cell_index, **kwargs)
+
         def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
-            self._throttled = True
-            try:
+            with self._throttle():
                 super().cell_complete(cell, cell_index, **kwargs)
-            finally:
-                self._throttled = False
 
     class ThrottledEngine(NBClientEngine):
         """papermill's nbclient engine with :class:`ThrottledManager`."""
