@@ -132,6 +132,7 @@ def run_once(engagement: Path) -> dict:
     )
     total = time.perf_counter() - t0
     per_nb: dict[str, dict] = {}
+    report_done = None
     for stamp, e in events:
         if e["event"] == "notebook" and e["status"] == "started":
             per_nb[e["notebook"]] = {"start": stamp}
@@ -139,8 +140,10 @@ def run_once(engagement: Path) -> dict:
             per_nb[e["notebook"]].setdefault("first_cell", stamp)
         elif e["event"] == "cell" and e["status"] == "completed":
             per_nb[e["notebook"]]["last_cell_done"] = stamp
-        elif e["event"] == "render":
+        elif e["event"] == "render" and e["notebook"] in per_nb:
             per_nb[e["notebook"]]["rendered"] = stamp
+        elif e["event"] == "render":  # the run's report.html, after the last notebook
+            report_done = stamp
         elif e["event"] == "notebook":
             per_nb[e["notebook"]]["end"] = stamp
     phases = {}
@@ -151,8 +154,10 @@ def run_once(engagement: Path) -> dict:
             "cells_s": s["last_cell_done"] - s["first_cell"],
             "render_s": s.get("rendered", s["end"]) - s["last_cell_done"],
         }
+    last_end = max((s["end"] for s in per_nb.values()), default=t0)
     return {
         "total_s": total,
+        "report_s": (report_done - last_end) if report_done is not None else None,
         "status": result.status,
         "run_dir": str(result.run_dir),
         "notebooks": phases,

@@ -6,6 +6,7 @@ Run with the kit's python from the repository root::
     BENCH_QUICK=1 .venv/bin/python benchmarks/run.py   # small sizes, a smoke check
     .venv/bin/python benchmarks/run.py --only incremental   # incremental/parallel runs only
     .venv/bin/python benchmarks/run.py --only rfm,fit  # some sections; RESULTS.md kept
+    .venv/bin/python benchmarks/run.py --only e2e      # demo vs floor only, printed
 
 ``--only`` takes a comma-separated subset of :data:`SECTIONS`: it prints the comparison
 and writes ``data/out/results_only.json``, leaving RESULTS.md and results.json alone
@@ -261,6 +262,38 @@ def print_comparison(results: dict) -> None:
         )
 
 
+def e2e_only() -> None:
+    """``--only e2e``: the end-to-end step alone (no lifetimes venv, no RESULTS.md).
+
+    Writes benchmarks/data/out/e2e.json and prints floor and demo medians, the overhead
+    and, per notebook, kernel start / cells / HTML rendering of the last run of each.
+    """
+    OUT.mkdir(parents=True, exist_ok=True)
+    repeat = int(os.environ.get("BENCH_E2E_REPEAT", E2E_REPEAT))
+    load = os.getloadavg()
+    log(f"end-to-end only: demo vs floor, {repeat} run(s) each; load {load[0]:.1f}")
+    sh([KIT_PY, "e2e.py", OUT / "e2e.json", "--repeat", repeat])
+    e = json.loads((OUT / "e2e.json").read_text())
+    med = e["median_s"]
+    print(
+        f"floor {med['floor']:.2f} s, demo {med['demo']:.2f} s: overhead {e['overhead']:+.0%} "
+        f"(bar {OVERHEAD_BAR:+.0%}); load {load[0]:.1f} -> {os.getloadavg()[0]:.1f}"
+    )
+    for kind in ("floor", "demo"):
+        print(f"{kind} runs: " + ", ".join(f"{r['total_s']:.1f}" for r in e["runs"][kind]))
+    fl, dm = e["runs"]["floor"][-1]["notebooks"], e["runs"]["demo"][-1]["notebooks"]
+    print("notebook | floor start/cells/render | demo start/cells/render")
+    for name in dm:
+        f, d = fl.get(name, {}), dm[name]
+        cols = ("kernel_start_s", "cells_s", "render_s")
+        print(
+            f"{name} | "
+            + " / ".join(f"{f.get(c, float('nan')):.2f}" for c in cols)
+            + " | "
+            + " / ".join(f"{d[c]:.2f}" for c in cols)
+        )
+
+
 def main() -> None:
     if "--report-only" in sys.argv:
         report_only()
@@ -269,6 +302,9 @@ def main() -> None:
     partial = sections != set(SECTIONS)
     if sections == {"incremental"}:
         incremental_only()
+        return
+    if sections == {"e2e"}:
+        e2e_only()
         return
     t_start = time.perf_counter()
     if not Path(LT_PY).exists():

@@ -331,6 +331,42 @@ def test_workbook_read_again_after_it_changes(tmp_path):
     assert read_table(path, table="swot")["item_id"].tolist() == ["S1", "W1"]
 
 
+def test_workbook_cache_serves_other_processes_and_never_a_stale_file(tmp_path, monkeypatch):
+    from helpers import io as kit_io
+
+    rows = [["item_id", "quadrant", "item", "weight"], ["S1", "strength", "Brand é", 3]]
+    path = workbook(tmp_path, "workshop.xlsx", {"swot": rows})
+    cache = tmp_path / "run" / "cache"
+    first = read_table(path, table="swot", workbook_cache=cache)
+    (written,) = cache.glob("*.json")
+    assert written.stem == hashlib.sha256(path.read_bytes()).hexdigest()
+    # a new kernel: nothing in memory, and parsing the workbook is not allowed
+    monkeypatch.setattr(kit_io, "_WORKBOOKS", {})
+    monkeypatch.setattr(kit_io, "_parse_workbook", lambda *a: pytest.fail("parsed again"))
+    assert_frame_equal(read_table(path, table="swot", workbook_cache=cache), first)
+    monkeypatch.undo()
+    # the file changes: another hash, parsed again, never the old cells
+    rows.append(["W1", "weakness", "Stock", 2])
+    path = workbook(tmp_path, "workshop.xlsx", {"swot": rows})
+    assert read_table(path, table="swot", workbook_cache=cache)["item_id"].tolist() == ["S1", "W1"]
+    assert len(list(cache.glob("*.json"))) == 2
+
+
+def test_damaged_workbook_cache_is_ignored(tmp_path, monkeypatch):
+    from helpers import io as kit_io
+
+    rows = [["item_id", "quadrant", "item", "weight"], ["S1", "strength", "Brand", 3]]
+    path = workbook(tmp_path, "workshop.xlsx", {"swot": rows})
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / f"{hashlib.sha256(path.read_bytes()).hexdigest()}.json").write_text('{"swot": 1')
+    monkeypatch.setattr(kit_io, "_WORKBOOKS", {})
+    assert read_table(path, table="swot", workbook_cache=cache)["item"].tolist() == ["Brand"]
+    monkeypatch.setattr(kit_io, "_WORKBOOKS", {})
+    monkeypatch.setattr(kit_io, "_parse_workbook", lambda *a: pytest.fail("parsed again"))
+    assert read_table(path, table="swot", workbook_cache=cache)["item"].tolist() == ["Brand"]
+
+
 # ---- every bad input gets one exact message -----------------------------------------------
 TX_HEADER = "customer_id;order_date;amount\n"
 

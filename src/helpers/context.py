@@ -40,6 +40,8 @@ ENV_ENGAGEMENT = "STRATBOOK_ENGAGEMENT"
 INTERACTIVE_RUN = "reports/interactive"
 RESULTS_DIR = "results"
 NOTES_DIR = "notes"
+#: parsed workbooks shared by the notebooks of a run (see :func:`helpers.io.read_table`)
+WORKBOOK_CACHE_DIR = ".cache/workbooks"
 
 
 #: characters Markdown would read as formatting (or MathJax as math) in a note's text
@@ -175,7 +177,8 @@ class Engagement:
 
         Data warnings raised while loading (refunds, zero amounts...) are recorded in the
         run's notes and shown by the notebook. The source is recorded in the notes as
-        read (see the module docstring).
+        read (see the module docstring). A workbook is parsed once per run: its cells
+        are cached in the run folder (``.cache/workbooks``) for the other notebooks.
         """
         self._record("sources", source)
         if source not in self._cache:
@@ -183,7 +186,9 @@ class Engagement:
 
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", DataWarning)
-                frame = load_source(self.config, source)
+                frame = load_source(
+                    self.config, source, workbook_cache=self.run_dir / WORKBOOK_CACHE_DIR
+                )
             for w in caught:
                 if issubclass(w.category, DataWarning):
                     self.warn(str(w.message), source=source)

@@ -57,7 +57,10 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import hashlib
 import io
+import json
+import os
 import re
 import warnings
 from collections.abc import Mapping
@@ -150,6 +153,7 @@ def read_table(
     date_format: str | None = None,
     header_row: int | None = None,
     label: str | None = None,
+    workbook_cache: str | Path | None = None,
 ) -> pd.DataFrame:
     """Read a client table (CSV or ``.xlsx`` sheet) into a canonical, validated frame.
 
@@ -172,6 +176,10 @@ def read_table(
         0-based row of the header, for files with title rows above it; ``None`` finds it.
     label
         How the file is named in messages; default: its name (and sheet).
+    workbook_cache
+        A folder where a workbook's parsed cells are kept, keyed by the file's content
+        hash (see :func:`_load_workbook`); ``None`` parses the workbook in each new
+        process. Ignored for CSV files.
 
     Returns
     -------
@@ -224,7 +232,12 @@ def read_table(
         )
     if is_excel:
         raw = _read_excel(
-            path, sheet=sheet or schema.name, header_row=header_row, expected=expected, msg=msg
+            path,
+            sheet=sheet or schema.name,
+            header_row=header_row,
+            expected=expected,
+            msg=msg,
+            cache_dir=None if workbook_cache is None else Path(workbook_cache),
         )
     else:
         raw = _read_csv(
@@ -241,11 +254,14 @@ def read_table(
     )
 
 
-def load_source(config: EngagementConfig, source: str) -> pd.DataFrame:
+def load_source(
+    config: EngagementConfig, source: str, *, workbook_cache: str | Path | None = None
+) -> pd.DataFrame:
     """Load the data source ``source`` declared in ``engagement.yaml`` (``data.<source>``).
 
     The path is relative to the engagement folder; a workbook's sheet defaults to the
-    source name. Format options left out of the file are detected.
+    source name. Format options left out of the file are detected. ``workbook_cache``:
+    see :func:`read_table`.
 
     Raises
     ------
@@ -275,6 +291,7 @@ def load_source(config: EngagementConfig, source: str) -> pd.DataFrame:
         encoding=spec.encoding,
         date_format=spec.date_format,
         header_row=spec.header_row,
+        workbook_cache=workbook_cache,
     )
     _warn_after_observation_end(frame, config=config, source=source, label=path.name)
     return frame
@@ -610,17 +627,73 @@ class _Sheet:
     merged: tuple[tuple[int, int, int, int, str], ...]  # min_row, max_row, min_col, max_col, A1
 
 
-def _load_workbook(path: Path, msg: _Messages) -> dict[str, _Sheet]:
+def _load_workbook(path: Path, msg: _Messages, cache_dir: Path | None = None) -> dict[str, _Sheet]:
     """Every sheet of a workbook, read once per version of the file.
 
     Workshop workbooks hold a dozen sheets that notebooks load one by one; the parsed
     workbook is kept for the same file (path, size and modification time), so each
-    load does not parse the whole workbook again.
+    load does not parse the whole workbook again. With ``cache_dir`` (a run folder's
+    cache), the parsed cells are also written there as JSON named by the file's SHA-256,
+    so the other notebooks of the run, each in its own kernel, neither import openpyxl
+    nor parse the workbook again; a changed file has another hash, and an unreadable
+    cache file is ignored.
     """
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     if key in _WORKBOOKS:
         return _WORKBOOKS[key]
+    cached = None
+    if cache_dir is not None and stat.st_size <= WORKBOOK_CACHE_BYTES:
+        cached = cache_dir / f"{hashlib.sha256(path.read_bytes()).hexdigest()}.json"
+        sheets = _read_cached_workbook(cached)
+        if sheets is not None:
+            _remember_workbook(key, sheets)
+            return sheets
+    sheets = _parse_workbook(path, msg)
+    if stat.st_size <= WORKBOOK_CACHE_BYTES:
+        _remember_workbook(key, sheets)
+    if cached is not None:
+        _write_cached_workbook(cached, sheets)
+    return sheets
+
+
+def _remember_workbook(key: tuple[str, int, int], sheets: dict[str, _Sheet]) -> None:
+    while len(_WORKBOOKS) >= WORKBOOK_CACHE_SIZE:
+        _WORKBOOKS.pop(next(iter(_WORKBOOKS)))
+    _WORKBOOKS[key] = sheets
+
+
+def _read_cached_workbook(path: Path) -> dict[str, _Sheet] | None:
+    """The sheets :func:`_write_cached_workbook` wrote, or ``None`` (missing, damaged)."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return {
+            title: _Sheet(
+                cells=tuple(tuple(str(v) for v in row) for row in sheet["cells"]),
+                merged=tuple(
+                    (int(a), int(b), int(c), int(d), str(e)) for a, b, c, d, e in sheet["merged"]
+                ),
+            )
+            for title, sheet in raw.items()
+        }
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def _write_cached_workbook(path: Path, sheets: dict[str, _Sheet]) -> None:
+    """Write parsed sheets atomically; a cache that cannot be written is not an error."""
+    data = {t: {"cells": sh.cells, "merged": sh.merged} for t, sh in sheets.items()}
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def _parse_workbook(path: Path, msg: _Messages) -> dict[str, _Sheet]:
+    """Every sheet of the workbook at ``path`` as text cells (with openpyxl)."""
     import openpyxl
 
     with path.open("rb") as fh:  # read-only: the workbook is never saved
@@ -646,17 +719,19 @@ def _load_workbook(path: Path, msg: _Messages) -> dict[str, _Sheet]:
         }
     finally:
         book.close()
-    if stat.st_size <= WORKBOOK_CACHE_BYTES:
-        while len(_WORKBOOKS) >= WORKBOOK_CACHE_SIZE:
-            _WORKBOOKS.pop(next(iter(_WORKBOOKS)))
-        _WORKBOOKS[key] = sheets
     return sheets
 
 
 def _read_excel(
-    path: Path, *, sheet: str, header_row: int | None, expected: list[str], msg: _Messages
+    path: Path,
+    *,
+    sheet: str,
+    header_row: int | None,
+    expected: list[str],
+    msg: _Messages,
+    cache_dir: Path | None = None,
 ) -> _Raw:
-    book = _load_workbook(path, msg)
+    book = _load_workbook(path, msg, cache_dir)
     if sheet not in book:
         names = list(book)
         close = difflib.get_close_matches(sheet, names, n=1, cutoff=0.75)

@@ -49,6 +49,10 @@ TARGET_BASIS = "12 months to deadline"
 SEASONAL_PERIODS = 12
 #: optimiser of the smoothing fits: same optima as the default SLSQP here, several times faster
 FIT_METHOD = "least_squares"
+#: statsmodels' brute-force grid search for starting values, off: each fit is 5-10 times
+#: faster, and on the sample client it picks the same model, with the same revenue fit
+#: and an equal or lower error on orders (the grid's start led to a worse local optimum)
+FIT_USE_BRUTE = False
 #: months of history for a seasonal model (two full years) and for a trend model
 MIN_SEASONAL_MONTHS = 24
 MIN_TREND_MONTHS = 12
@@ -530,7 +534,7 @@ class SeriesForecaster:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
-                    result = model.fit(method=FIT_METHOD)
+                    result = model.fit(method=FIT_METHOD, use_brute=FIT_USE_BRUTE)
                 except (ValueError, np.linalg.LinAlgError):
                     continue
             aicc = float(result.aicc)

@@ -1704,6 +1704,7 @@ def _run_notebook(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
+    from helpers.execution import register_engine
     from helpers.report import render_reports
 
     params = plan.parameters_for(nb, run_dir)
@@ -1734,6 +1735,7 @@ def _run_notebook(
         papermill.execute_notebook(
             str(nb.path),
             str(executed),
+            engine_name=register_engine(),  # papermill's, fewer rewrites: helpers.execution
             parameters=params or None,
             kernel_name=kernel,
             cwd=str(nb.path.parent),
