@@ -103,13 +103,14 @@ def tree_hashes(folder: Path) -> dict[str, str]:
     }
 
 
-def start_run(root: Path, *args: str, preexec=None) -> subprocess.Popen:
+def start_run(root: Path, *args: str, preexec=None, env=None) -> subprocess.Popen:
     return subprocess.Popen(
         [STRATBOOK, "run", "-e", str(root), "-q", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         preexec_fn=preexec,
+        env=env,
     )
 
 
@@ -286,7 +287,10 @@ def test_full_disk_mid_run_leaves_a_failed_manifest(engagement_with_earlier_run)
     write_notebook(
         root, "02_hang", [OPEN.format(name="02_hang"), f"print('x' * {3 * FILE_SIZE_LIMIT})"]
     )  # its executed copy is larger than the disk has room for
-    proc = start_run(root, preexec=_limit_file_size)
+    # the kernels' IPython history database lives under IPYTHONDIR (~/.ipython): on a
+    # machine where it has grown past the limit, IPython's own writes would fail first
+    env = {**os.environ, "IPYTHONDIR": str(root.parent / "ipython")}
+    proc = start_run(root, preexec=_limit_file_size, env=env)
     _, stderr = proc.communicate(timeout=120)
 
     assert proc.returncode == 1
