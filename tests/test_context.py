@@ -93,6 +93,8 @@ def test_notes_record_warnings_skips_and_findings(engagement, tmp_path):
             {"section": "Parcours client", "needs": "les événements du parcours (data.journey)"}
         ],
         "findings": [{"key": "top_segment", "text": "Champions hold 42 % of future value"}],
+        "sources": [],  # nothing loaded: what a notebook reads drives incremental runs
+        "upstream": [],
     }
     assert "12 refund lines" in eng.warnings_note().data
 
