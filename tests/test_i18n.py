@@ -170,3 +170,10 @@ def test_translate_phrases():
     assert translate("Revenue mix", "fr") == "Mix du chiffre d'affaires"
     assert translate("Revenue mix", "en") == "Revenue mix"
     assert translate("not catalogued", "fr") == "not catalogued"
+
+
+def test_client_identifiers_with_underscores_are_left_alone():
+    markup = "<table><tr><td>sku_12</td><td>class_A_customers</td></tr></table>"
+    assert localise_tables(markup, "fr") == (
+        "<table><tr><td>sku_12</td><td>Clients de classe A</td></tr></table>"
+    )

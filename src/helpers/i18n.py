@@ -105,16 +105,25 @@ def term(name: str, language: str) -> str:
     for table in (terms.COLUMNS, terms.VALUES):
         if name in table:
             return _pick(table[name], language)
-    for pattern, pair in terms.PATTERNS:
-        match = re.match(pattern, name)
-        if match:
-            fields = match.groupdict()
-            if "stage" in fields and fields["stage"] in terms.STAGES:
-                fields["stage"] = _pick(terms.STAGES[fields["stage"]], language)
-            return _pick(pair, language).format(**fields)
+    pattern = _pattern(name)
+    if pattern is not None:
+        match, pair = pattern
+        fields = match.groupdict()
+        if fields.get("stage") in terms.STAGES:
+            fields["stage"] = _pick(terms.STAGES[fields["stage"]], language)
+        return _pick(pair, language).format(**fields)
     if _SNAKE.match(name):
         return name.replace("_", " ").capitalize()
     return name
+
+
+def _pattern(name: str) -> tuple[re.Match[str], tuple[str, str]] | None:
+    """The first name pattern of :data:`helpers.terms.PATTERNS` that ``name`` matches."""
+    for pattern, pair in terms.PATTERNS:
+        match = re.match(pattern, name)
+        if match:
+            return match, pair
+    return None
 
 
 def table_name(name: str, language: str) -> str:
@@ -140,8 +149,8 @@ def localise_cell(text: str, language: str, *, header: bool) -> str:
     raw = text.strip()
     if not raw:
         return text
-    if header or raw in terms.VALUES:
-        return term(raw, language)
+    if header or raw in terms.VALUES or raw in terms.COLUMNS or _pattern(raw):
+        return term(raw, language)  # a name the kit writes; client ids stay as they are
     parts = raw.split(", ")
     if len(parts) > 1 and all(p in terms.VALUES for p in parts):  # a list of codes
         return ", ".join(term(p, language) for p in parts)

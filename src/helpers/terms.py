@@ -402,6 +402,10 @@ VALUES = _table(
 VALUES.update(
     _table(
         """
+        04_customers | customer chapter (04) | chapitre clients (04)
+        sheet | workshop sheet | feuille d'atelier
+        simple formula | simple formula | formule simple
+        none | none | aucune
         acquisition | acquisition | acquisition
         activation | activation | activation
         all | all | tous
@@ -518,6 +522,19 @@ STAGES = _table(
 
 #: patterns of column names built from a value: ``share_channel_web``, ``lost_at_proposal``
 PATTERNS = (
+    (r"^class_(?P<x>[A-Z])_customers$", ("Class {x} customers", "Clients de classe {x}")),
+    (
+        r"^class_(?P<x>[A-Z])_revenue_share$",
+        ("Class {x} share of revenue", "Part du chiffre d'affaires de la classe {x}"),
+    ),
+    (
+        r"^customer_share_(?P<x>[A-Z])$",
+        ("Share of customers in class {x}", "Part des clients en classe {x}"),
+    ),
+    (
+        r"^top_(?P<n>\d+)pct_share$",
+        ("Share of the top {n} %", "Part des {n} % premiers"),
+    ),
     (r"^share_(channel|region|category)_(?P<rest>.+)$", ("Share: {rest}", "Part : {rest}")),
     (r"^lost_at_(?P<stage>[a-z]+)$", ("Lost at {stage}", "Perdues à l'étape {stage}")),
     (r"^conversion_(?P<stage>[a-z]+)$", ("Conversion from {stage}", "Conversion depuis {stage}")),
