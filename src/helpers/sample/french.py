@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 #: the free-text columns of each workshop sheet (codes, ids and metrics stay as they are)
 TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "benchmarks": ("kpi",),
     "swot": ("item", "evidence"),
     "tows": ("option",),
     "pestel": ("factor",),
@@ -295,6 +296,14 @@ _PAIRS = """
     Customer master data quality | Qualité du référentiel clients
     Trade-show calendar | Calendrier des salons
     Monthly pipeline review | Revue mensuelle du pipeline
+    Qualified leads per rep per month | Pistes qualifiées par commercial et par mois
+    Cost per lead | Coût par piste
+    Quote-to-order rate | Taux de transformation des devis
+    Sales cycle | Cycle de vente
+    Share of revenue under contract | Part du chiffre d'affaires sous contrat
+    Average discount granted | Remise moyenne accordée
+    On-time delivery rate | Taux de livraison à l'heure
+    Service intervention lead time | Délai d'intervention du service
 """
 
 #: English text of the sample workshop -> its French text
