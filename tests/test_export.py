@@ -123,6 +123,11 @@ def test_column_widths_fit_header_and_values(workbook: openpyxl.Workbook) -> Non
     assert ws.column_dimensions["A"].width == 13
 
 
+def test_kit_codes_in_cells_read_as_words(workbook: openpyxl.Workbook) -> None:
+    ws = workbook["04 LTV by segment"]
+    assert ws["A2"].value == "RFM segment"  # the kit's code rfm_segment
+
+
 def test_french_dates_and_index(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(export_results(make_run(tmp_path, language="fr")))
     assert wb["01 CA mensuel"]["A2"].number_format == "dd/mm/yyyy"

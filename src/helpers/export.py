@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.i18n import check_language, label, table_name, term
+from helpers.i18n import check_language, is_kit_code, label, table_name, term
 from helpers.plots import PALETTE
 
 RESULTS_FILE = "results.xlsx"
@@ -157,6 +157,13 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+def _client_value(value: Any, language: str) -> Any:
+    """A cell as the client reads it: the kit's codes (``cash_cow``) in words."""
+    if isinstance(value, str) and is_kit_code(value):
+        return term(value, language)
+    return _cell_value(value)
+
+
 def _display_width(value: Any, fmt: str | None) -> int:
     if value is None:
         return 0
@@ -188,7 +195,7 @@ def _write_sheet(ws: Any, frame: pd.DataFrame, *, language: str) -> None:
         cell.alignment = Alignment(vertical="center", wrap_text=False)
     formats = [column_format(c, frame[c], language=language) for c in frame.columns]
     for row in frame.itertuples(index=False, name=None):
-        ws.append([_cell_value(v) for v in row])
+        ws.append([_client_value(v, language) for v in row])
     for j, fmt in enumerate(formats, start=1):
         letter = get_column_letter(j)
         if fmt:

@@ -126,6 +126,12 @@ def _pattern(name: str) -> tuple[re.Match[str], tuple[str, str]] | None:
     return None
 
 
+def is_kit_code(text: str) -> bool:
+    """Whether a cell's text is a name the kit writes (a catalogued column, value or name
+    pattern), as opposed to the client's own text or ids (``sku_12`` is not)."""
+    return text in terms.VALUES or text in terms.COLUMNS or _pattern(text) is not None
+
+
 def table_name(name: str, language: str) -> str:
     """A result table's name as a client reads it (``monthly_revenue`` -> ``CA mensuel``)."""
     if name in terms.TABLES:
@@ -149,7 +155,9 @@ def localise_cell(text: str, language: str, *, header: bool) -> str:
     raw = text.strip()
     if not raw:
         return text
-    if header or raw in terms.VALUES or raw in terms.COLUMNS or _pattern(raw):
+    if header:
+        return term(raw, language)
+    if is_kit_code(raw):
         return term(raw, language)  # a name the kit writes; client ids stay as they are
     parts = raw.split(", ")
     if len(parts) > 1 and all(p in terms.VALUES for p in parts):  # a list of codes
@@ -331,6 +339,7 @@ __all__ = [
     "format_date",
     "format_number",
     "format_percent",
+    "is_kit_code",
     "label",
     "localise_cell",
     "localise_tables",
