@@ -479,3 +479,12 @@ def test_french_sample_engagement_loads_back_through_io(tmp_path):
     assert swot["item"].iloc[0] == "Force de vente terrain reconnue par les grands comptes"
     for name in INPUT_SOURCES:
         assert len(load_source(config, name)), name
+
+
+def test_texts_with_numbers_from_the_data_are_translated_at_any_scale():
+    from helpers.sample.french import french, untranslated
+
+    assert untranslated(sample.generate(scale=0.3)) == ["", sample.DEFAULT_CLIENT]
+    assert french("Raise orders by 53 % with self-service web ordering") == (
+        "Augmenter les commandes de 53 % grâce à la commande en ligne en libre-service"
+    )

@@ -403,6 +403,7 @@ VALUES.update(
     _table(
         """
         04_customers | customer chapter (04) | chapitre clients (04)
+        12 months to deadline | 12 months to deadline | 12 mois avant l'échéance
         sheet | workshop sheet | feuille d'atelier
         simple formula | simple formula | formule simple
         none | none | aucune

@@ -9,6 +9,7 @@ dates are the same in both languages, and so are the analysis' results.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "vp_offer": ("element",),
     "positioning": ("text",),
     "strategy_canvas": ("factor",),
-    "initiatives": ("package", "owner"),
+    "initiatives": ("initiative", "package", "owner"),
     "raci": ("activity", "role"),
 }
 
@@ -154,10 +155,10 @@ _PAIRS = """
     Device-as-a-service offers from makers | Offres de location d'équipements des fabricants
     Refurbished equipment | Équipements reconditionnés
     Paperless offices reducing consumables | Bureaux sans papier qui réduisent les consommables
-    Grow revenue by 4 % despite online price pressure | Faire croître le chiffre d'affaires de 4 % malgré la pression des prix en ligne
-    Grow revenue by 26 % with key accounts and the web shop | Faire croître le chiffre d'affaires de 26 % avec les grands comptes et la boutique en ligne
-    Grow revenue by 70 % by buying regional office-supply dealers | Faire croître le chiffre d'affaires de 70 % en rachetant des distributeurs régionaux
-    Raise orders by 10 % with self-service web ordering | Augmenter les commandes de 10 % grâce à la commande en ligne en libre-service
+    Grow revenue by {n} % despite online price pressure | Faire croître le chiffre d'affaires de {n} % malgré la pression des prix en ligne
+    Grow revenue by {n} % with key accounts and the web shop | Faire croître le chiffre d'affaires de {n} % avec les grands comptes et la boutique en ligne
+    Grow revenue by {n} % by buying regional office-supply dealers | Faire croître le chiffre d'affaires de {n} % en rachetant des distributeurs régionaux
+    Raise orders by {n} % with self-service web ordering | Augmenter les commandes de {n} % grâce à la commande en ligne en libre-service
     Raise the retention rate of key accounts from 62 % to 70 % | Porter le taux de fidélisation des grands comptes de 62 % à 70 %
     Be better | Faire mieux
     Improve the customer experience in our showrooms | Améliorer l'expérience client dans nos salles d'exposition
@@ -304,12 +305,42 @@ _PAIRS = """
     Average discount granted | Remise moyenne accordée
     On-time delivery rate | Taux de livraison à l'heure
     Service intervention lead time | Délai d'intervention du service
+    GDPR consent in the CRM | Consentement RGPD dans le CRM
+    Price display compliance | Conformité de l'affichage des prix
+    Hire two key-account managers | Recruter deux responsables grands comptes
+    Account plans for the top 50 companies | Plans de compte pour les 50 premières entreprises
+    Workplace-solution selling training | Formation à la vente de solutions d'aménagement
+    Fit-out quote follow-up routine | Relance systématique des devis d'aménagement
+    B2B web shop with approval workflow | Boutique en ligne B2B avec circuit de validation
+    Online office fit-out configurator | Configurateur d'aménagement de bureaux en ligne
+    Reorder reminders for consumables | Rappels de réassort pour les consommables
+    Lead scoring | Notation des pistes
+    Workplace trade-show stand | Stand au salon de l'aménagement de bureaux
+    Showroom open days | Portes ouvertes des salles d'exposition
+    Regional reseller recruitment | Recrutement de revendeurs régionaux
+    Reseller extranet | Extranet revendeurs
 """
 
+_ALL = dict((part.strip() for part in line.split(" | ")) for line in _PAIRS.strip().splitlines())
 #: English text of the sample workshop -> its French text
-FRENCH: dict[str, str] = dict(
-    (part.strip() for part in line.split(" | ")) for line in _PAIRS.strip().splitlines()
+FRENCH: dict[str, str] = {en: fr for en, fr in _ALL.items() if "{n}" not in en}
+#: texts holding a number computed from the data (``Grow revenue by {n} % ...``)
+NUMBERED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile("^" + re.escape(en).replace(re.escape("{n}"), r"(?P<n>[\d.,-]+)") + "$"), fr)
+    for en, fr in _ALL.items()
+    if "{n}" in en
 )
+
+
+def french(text: str) -> str | None:
+    """The French version of one English text of the sample, or None."""
+    if text in FRENCH:
+        return FRENCH[text]
+    for pattern, fr in NUMBERED:
+        match = pattern.match(text)
+        if match:
+            return fr.replace("{n}", match["n"].replace(".", ","))
+    return None
 
 
 def in_language(frames: dict[str, pd.DataFrame], language: str) -> dict[str, pd.DataFrame]:
@@ -326,7 +357,7 @@ def in_language(frames: dict[str, pd.DataFrame], language: str) -> dict[str, pd.
             if column in frame:
                 frame[column] = (
                     frame[column]
-                    .map(lambda v: FRENCH.get(v, v) if isinstance(v, str) else v)
+                    .map(lambda v: (french(v) or v) if isinstance(v, str) else v)
                     .astype(frame[column].dtype)
                 )
         out[table] = frame
@@ -340,8 +371,8 @@ def untranslated(frames: dict[str, pd.DataFrame]) -> list[str]:
         for column in columns:
             if table in frames and column in frames[table]:
                 values = frames[table][column].dropna()
-                missing |= {v for v in values if isinstance(v, str) and v not in FRENCH}
+                missing |= {v for v in values if isinstance(v, str) and french(v) is None}
     return sorted(missing)
 
 
-__all__ = ["FRENCH", "TEXT_COLUMNS", "in_language", "untranslated"]
+__all__ = ["FRENCH", "NUMBERED", "TEXT_COLUMNS", "french", "in_language", "untranslated"]
