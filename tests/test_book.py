@@ -413,7 +413,29 @@ def test_warnings_once_and_skipped_sections_listed(root: Path) -> None:
     box = visible(section(page, "notes"))
     assert box.count("12 refund lines") == 1  # both notebooks reported it
     assert "Avertissements sur les données" in box
-    assert "Customer journey : il faut journey events" in box
+    assert "Parcours client : il faut journey events" in box  # section name translated
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "t.csv: 3 rows have a zero amount"),
+        ("fr", "t.csv : 3 lignes ont un montant nul"),
+    ],
+)
+def test_catalogued_warnings_in_the_report_language(
+    root: Path, language: str, expected: str
+) -> None:
+    from helpers.i18n import data_warning
+
+    run_dir = make_run(root, language=language)
+    w = data_warning("io.zero_amounts", label="t.csv", count=3)
+    path = run_dir / "notes" / "01_diagnostic.json"
+    notes = json.loads(path.read_text("utf-8"))
+    notes["warnings"].append({"message": str(w), "msg_id": w.msg_id, "fields": w.fields})
+    path.write_text(json.dumps(notes), encoding="utf-8")
+    box = visible(section(build_report(run_dir).read_text("utf-8"), "notes"))
+    assert expected in box
 
 
 def test_code_parameters_checks_and_stderr_are_hidden(root: Path) -> None:

@@ -67,31 +67,32 @@ def workbook(tmp_path: Path) -> openpyxl.Workbook:
 def test_one_sheet_per_table_after_an_index(workbook: openpyxl.Workbook) -> None:
     assert workbook.sheetnames == [
         "Index",
-        "01 growth_summary",
-        "01 monthly_revenue",
-        "04 ltv_by_segment",
+        "01 Growth",
+        "01 Monthly revenue",
+        "04 LTV by segment",
     ]
     index = workbook["Index"]
     rows = list(index.iter_rows(values_only=True))
     assert rows == [
         ("Sheet", "Notebook", "Table", "Rows", "Columns"),
-        ("01 growth_summary", "01_diagnostic", "growth_summary", 2, 3),
-        ("01 monthly_revenue", "01_diagnostic", "monthly_revenue", 3, 4),
-        ("04 ltv_by_segment", "04_customers", "ltv_by_segment", 2, 5),
+        ("01 Growth", "01_diagnostic", "growth_summary", 2, 3),
+        ("01 Monthly revenue", "01_diagnostic", "monthly_revenue", 3, 4),
+        ("04 LTV by segment", "04_customers", "ltv_by_segment", 2, 5),
     ]
-    assert index["A3"].hyperlink.location == "'01 monthly_revenue'!A1"
+    assert index["A3"].hyperlink.location == "'01 Monthly revenue'!A1"
 
 
 def test_headers_bold_filled_and_frozen(workbook: openpyxl.Workbook) -> None:
-    ws = workbook["01 monthly_revenue"]
-    assert [c.value for c in ws[1]] == ["month", "revenue", "orders", "customers"]
+    ws = workbook["01 Monthly revenue"]
+    # the client reads words, not the canonical snake_case names of the CSV
+    assert [c.value for c in ws[1]] == ["Month", "Revenue", "Orders", "Customers"]
     assert all(c.font.bold for c in ws[1])
     assert {c.fill.fgColor.rgb for c in ws[1]} == {"001F4E79"}
     assert ws.freeze_panes == "A2"
 
 
 def test_values_and_number_formats(workbook: openpyxl.Workbook) -> None:
-    ws = workbook["01 monthly_revenue"]
+    ws = workbook["01 Monthly revenue"]
     row = [(c.value, c.number_format) for c in ws[2]]
     assert row == [
         (datetime(2025, 1, 1), "yyyy-mm-dd"),
@@ -99,13 +100,13 @@ def test_values_and_number_formats(workbook: openpyxl.Workbook) -> None:
         (641, INTEGER_FORMAT),
         (475, INTEGER_FORMAT),
     ]
-    ltv = workbook["04 ltv_by_segment"]
+    ltv = workbook["04 LTV by segment"]
     assert [(c.value, c.number_format) for c in ltv[2]][2:] == [
         (312, INTEGER_FORMAT),
         (2400000.5, FLOAT_FORMAT),
         (0.8856, PERCENT_FORMAT),
     ]
-    growth = workbook["01 growth_summary"]
+    growth = workbook["01 Growth"]
     assert [(c.value, c.number_format) for c in growth[2]] == [
         (2024, PLAIN_INTEGER_FORMAT),  # a year, not 2,024
         (True, "General"),
@@ -115,16 +116,27 @@ def test_values_and_number_formats(workbook: openpyxl.Workbook) -> None:
 
 
 def test_column_widths_fit_header_and_values(workbook: openpyxl.Workbook) -> None:
-    ws = workbook["04 ltv_by_segment"]
-    # "2,400,000.50" is 12 characters, + 2 of margin
-    assert ws.column_dimensions["D"].width == 14
-    # "grouping" header 8, "rfm_segment" value 11 -> 13
+    ws = workbook["04 LTV by segment"]
+    # header "Total customer value" (20) is wider than "2,400,000.50" (12), + 2 of margin
+    assert ws.column_dimensions["D"].width == 22
+    # "Grouping" header 8, "rfm_segment" value 11 -> 13
     assert ws.column_dimensions["A"].width == 13
+
+
+def test_kit_codes_in_cells_read_as_words(workbook: openpyxl.Workbook) -> None:
+    ws = workbook["04 LTV by segment"]
+    assert ws["A2"].value == "RFM segment"  # the kit's code rfm_segment
 
 
 def test_french_dates_and_index(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(export_results(make_run(tmp_path, language="fr")))
-    assert wb["01 monthly_revenue"]["A2"].number_format == "dd/mm/yyyy"
+    assert wb["01 CA mensuel"]["A2"].number_format == "dd/mm/yyyy"
+    assert [c.value for c in wb["01 CA mensuel"][1]] == [
+        "Mois",
+        "Chiffre d'affaires",
+        "Commandes",
+        "Clients",
+    ]
     assert [c.value for c in wb["Index"][1]] == [
         "Feuille",
         "Notebook",
@@ -161,8 +173,8 @@ def test_sheet_names_short_unique_and_valid() -> None:
         ]
     )
     assert names == [
-        "06 qualification_by_framework_a",  # 31 characters
-        "06 qualification_by_framework~2",  # cut to 29 + "~2"
+        "06 Qualification by framework a",  # 31 characters
+        "06 Qualification by framework~2",  # cut to 29 + "~2"
         "02 a_b_c",
         "notes Index",
     ]

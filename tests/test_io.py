@@ -478,7 +478,7 @@ CSV_ERRORS = [
     pytest.param(
         TX_HEADER + "A;15/01/2024;3\nB;;4\n",
         {},
-        'x.csv: column "order_date" has no value in row 3; every row needs a order_date: '
+        'x.csv: column "order_date" has no value in row 3; every row needs an order_date: '
         "fill them in or remove those rows from the export",
         id="empty-required-date",
     ),

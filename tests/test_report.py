@@ -231,3 +231,33 @@ def test_render_html_is_deterministic(tmp_path: Path, sanitiser: Sanitiser):
 
 def test_find_leaks():
     assert find_leaks("see /home/zoe/x", ["/home/zoe", "", "/tmp/y"]) == ["/home/zoe"]
+
+
+def test_client_page_shows_tables_in_the_client_words(tmp_path: Path, sanitiser: Sanitiser):
+    table = (
+        '<table class="dataframe"><thead><tr><th>customer_id</th><th>monetary_value</th>'
+        "</tr></thead><tbody><tr><td>C001</td><td>1234.56</td></tr></tbody></table>"
+    )
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "frame",
+                outputs=[
+                    new_output("execute_result", data={"text/html": table}, execution_count=1)
+                ],
+            )
+        ]
+    )
+    client, reviewer = render_reports(
+        nb,
+        client_path=tmp_path / "c.html",
+        reviewer_path=tmp_path / "r.html",
+        sanitiser=sanitiser,
+        title="01_x",
+        language="fr",
+    )
+    page = client.read_text(encoding="utf-8")
+    assert "<th>Client</th>" in page and "<th>Montant moyen par achat</th>" in page
+    assert "<td>1\u202f234,56</td>" in page and "customer_id" not in page
+    # the reviewer checks the code against the canonical names
+    assert "<th>customer_id</th>" in reviewer.read_text(encoding="utf-8")

@@ -443,3 +443,48 @@ def test_any_small_client_keeps_the_invariants(seed, n_customers, months):
     assert set(tx["customer_id"]) <= set(tables["customers"]["customer_id"])
     journey = tables["journey"]
     assert set(journey.loc[journey["stage"] == "purchase", "contact_id"]) <= set(tx["customer_id"])
+
+
+# ---- the workshop text in the engagement's language -------------------------------------------
+@pytest.fixture(scope="module")
+def french():
+    return sample.generate(scale=0.05, language="fr"), sample.generate(scale=0.05)
+
+
+def test_french_workshop_text_is_complete_and_the_rest_identical(french):
+    from helpers.sample.french import TEXT_COLUMNS, untranslated
+
+    fr, en = french
+    # every text of the sample workshop has its French version (the client name aside)
+    assert untranslated(en) == ["", sample.DEFAULT_CLIENT]
+    assert fr["swot"]["item"].iloc[0] == "Force de vente terrain reconnue par les grands comptes"
+    for name, frame in en.items():
+        other = fr[name]
+        assert other.shape == frame.shape and list(other.columns) == list(frame.columns)
+        text = set(TEXT_COLUMNS.get(name, ()))
+        same = [c for c in frame.columns if c not in text]
+        assert_frame_equal(other[same], frame[same], obj=name)  # ids, codes, numbers, dates
+        for column in text & set(frame.columns):
+            changed = frame[column].notna() & (frame[column] != other[column])
+            assert changed.any(), f"{name}.{column} stayed English"
+
+
+def test_french_sample_engagement_loads_back_through_io(tmp_path):
+    from helpers.io import load_source
+
+    root = sample.write_sample_engagement(tmp_path / "fr", language="fr", scale=0.05)
+    config = load_config(root)
+    assert config.language == "fr"
+    swot = load_source(config, "swot")
+    assert swot["item"].iloc[0] == "Force de vente terrain reconnue par les grands comptes"
+    for name in INPUT_SOURCES:
+        assert len(load_source(config, name)), name
+
+
+def test_texts_with_numbers_from_the_data_are_translated_at_any_scale():
+    from helpers.sample.french import french, untranslated
+
+    assert untranslated(sample.generate(scale=0.3)) == ["", sample.DEFAULT_CLIENT]
+    assert french("Raise orders by 53 % with self-service web ordering") == (
+        "Augmenter les commandes de 53 % grâce à la commande en ligne en libre-service"
+    )

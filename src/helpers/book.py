@@ -27,7 +27,14 @@ from typing import Any
 
 import nbformat
 
-from helpers.i18n import check_language, format_date, label
+from helpers.i18n import (
+    check_language,
+    format_date,
+    label,
+    localise_tables,
+    note_text,
+    translate,
+)
 from helpers.plots import FONT_FAMILY, PALETTE
 
 REPORT_FILE = "report.html"
@@ -247,7 +254,7 @@ def _attachment_uris(cell: Mapping[str, Any], text: str) -> str:
     return text
 
 
-def _render_output(output: Mapping[str, Any], render_md: Any) -> str:
+def _render_output(output: Mapping[str, Any], render_md: Any, language: str = "en") -> str:
     kind = output.get("output_type")
     if kind == "stream":
         if output.get("name") == "stderr":
@@ -271,7 +278,7 @@ def _render_output(output: Mapping[str, Any], render_md: Any) -> str:
             svg = re.sub(r"^\s*<\?xml[^>]*>", "", _join(value))
             return f'<figure class="chart">{svg}</figure>\n'
         if mime == "text/html":
-            return f'<div class="output">{_join(value)}</div>\n'
+            return f'<div class="output">{localise_tables(_join(value), language)}</div>\n'
         if mime == "text/markdown":
             return f'<div class="output note">{render_md(_join(value))}</div>\n'
         text = _join(value)
@@ -324,7 +331,9 @@ def render_chapter(
             text = _attachment_uris(cell, _join(cell.source))
             parts.append(f'<div class="text">{render_md(text)}</div>\n')
         elif cell.cell_type == "code":
-            parts.extend(_render_output(o, render_plain_md) for o in cell.get("outputs", []))
+            parts.extend(
+                _render_output(o, render_plain_md, language) for o in cell.get("outputs", [])
+            )
     if not chapter.title:
         chapter.title = html.escape(toc_title or name)
     if not chapter.toc_title:
@@ -604,19 +613,20 @@ def build_report(run_dir: str | Path, *, sanitiser: Any = None) -> Path:
     )
 
     # data warnings and skipped sections, each warning once
-    seen: dict[tuple[str, str], list[str]] = {}
+    seen: dict[tuple[str, str], str] = {}
     for name, _ in notebooks:
         for w in notes[name]["warnings"]:
-            seen.setdefault((w.get("source", ""), w.get("message", "")), []).append(name)
+            seen.setdefault((w.get("source", ""), w.get("message", "")), note_text(w, language))
     warning_items = "".join(
         f"<li>{text(message)}" + (f" <em>({text(source)})</em>" if source else "") + "</li>"
-        for (source, message) in seen
+        for (source, _), message in seen.items()
     )
     skipped_items = "".join(
         f'<li><a href="#{titles[name].anchor}">{html.escape(titles[name].toc_title)}</a> — '
         + text(
             label(LABELS, "skipped_item", language).format(
-                section=s.get("section", ""), needs=s.get("needs", "")
+                section=translate(s.get("section", ""), language),
+                needs=translate(s.get("needs", ""), language),
             )
         )
         + "</li>"

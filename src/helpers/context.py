@@ -132,7 +132,7 @@ class Engagement:
 
         def showwarning(message, category, filename, lineno, file=None, line=None):
             if issubclass(category, DataWarning):
-                self.warn(str(message))
+                self.warn(message)
             return previous(message, category, filename, lineno, file, line)
 
         showwarning._stratbook = True  # type: ignore[attr-defined]
@@ -191,7 +191,7 @@ class Engagement:
                 )
             for w in caught:
                 if issubclass(w.category, DataWarning):
-                    self.warn(str(w.message), source=source)
+                    self.warn(w.message, source=source)
                 else:
                     warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             self._cache[source] = frame
@@ -236,9 +236,16 @@ class Engagement:
         return pd.read_csv(path)
 
     # ---- notes --------------------------------------------------------------------------
-    def warn(self, message: str, *, source: str | None = None) -> None:
-        """Record a data warning for the manifest and the report."""
-        entry = {"message": message}
+    def warn(self, message: str | Warning, *, source: str | None = None) -> None:
+        """Record a data warning for the manifest and the report.
+
+        A warning made by :func:`helpers.i18n.data_warning` keeps its message id and
+        fields, so the report can show it in the engagement's language.
+        """
+        entry: dict[str, Any] = {"message": str(message)}
+        if getattr(message, "msg_id", None):
+            entry["msg_id"] = message.msg_id  # type: ignore[union-attr]
+            entry["fields"] = message.fields  # type: ignore[union-attr]
         if source:
             entry["source"] = source
         if entry not in self.notes["warnings"]:
@@ -249,13 +256,15 @@ class Engagement:
         """Record a skipped section and return a note to display in its place."""
         from IPython.display import Markdown
 
-        from helpers.i18n import label
+        from helpers.i18n import label, translate
 
         entry = {"section": section, "needs": needs}
         if entry not in self.notes["skipped"]:
             self.notes["skipped"].append(entry)
             self._write_notes()
-        text = label(_LABELS, "skipped", self.language).format(section=section, needs=needs)
+        text = label(_LABELS, "skipped", self.language).format(
+            section=translate(section, self.language), needs=translate(needs, self.language)
+        )
         return Markdown(f"> **{_md_text(text)}**")
 
     def finding(self, key: str, text: str) -> str:
@@ -270,12 +279,14 @@ class Engagement:
         """The data warnings recorded so far, as a note to display (or ``None``)."""
         from IPython.display import Markdown
 
-        from helpers.i18n import label
+        from helpers.i18n import label, note_text
 
         if not self.notes["warnings"]:
             return None
         title = label(_LABELS, "warnings", self.language)
-        items = "\n".join(f"> - {_md_text(w['message'])}" for w in self.notes["warnings"])
+        items = "\n".join(
+            f"> - {_md_text(note_text(w, self.language))}" for w in self.notes["warnings"]
+        )
         return Markdown(f"> **{_md_text(title)}**\n>\n{items}")
 
     def _write_notes(self) -> None:

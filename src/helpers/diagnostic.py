@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from helpers.errors import DataWarning, InputError
-from helpers.i18n import check_language, format_percent, label
+from helpers.errors import InputError
+from helpers.i18n import check_language, data_warning, format_percent, label
 from helpers.plots import (
     BAD_COLOR,
     CLIENT_COLOR,
@@ -409,9 +409,7 @@ def decompose_revenue(monthly: pd.DataFrame, *, robust: bool = True) -> pd.DataF
         method = "STL"
     else:
         warnings.warn(
-            f"monthly revenue: only {n} months, STL needs {MIN_MONTHS_STL}; the seasonality "
-            "is estimated against a straight-line trend and is indicative only",
-            DataWarning,
+            data_warning("diagnostic.short_history", months=n, needed=MIN_MONTHS_STL),
             stacklevel=2,
         )
         t = np.arange(n, dtype=float)
@@ -677,9 +675,7 @@ def concentration(
     non_positive = int((per["revenue"] <= 0).sum())
     if non_positive:
         warnings.warn(
-            f"transactions: {non_positive} customer(s) have zero or negative net revenue "
-            "(refunds at least equal to purchases); they count with share 0 in class C",
-            DataWarning,
+            data_warning("diagnostic.non_positive_customers", count=non_positive),
             stacklevel=2,
         )
     positive_total = float(per["revenue"].clip(lower=0).sum())

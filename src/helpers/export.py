@@ -1,8 +1,9 @@
 """Every result table of a run in one Excel workbook, because clients work in Excel.
 
 :func:`export_results` writes ``<run>/results.xlsx``: an index sheet listing the tables,
-then one sheet per ``results/NN_name/<table>.csv`` (``"01 monthly_revenue"``) with a bold
-filled header, frozen header row, readable column widths and number formats chosen from
+then one sheet per ``results/NN_name/<table>.csv`` (``"01 Monthly revenue"``, ``"01 CA
+mensuel"`` in French) with a bold filled header in the client's words, frozen header row,
+readable column widths and number formats chosen from
 the data (thousands separators, two decimals, percentages for shares and rates, real
 dates). The file is byte-for-byte the same for the same tables: its timestamps are fixed.
 """
@@ -20,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from helpers.i18n import check_language, label
+from helpers.i18n import check_language, is_kit_code, label, table_name, term
 from helpers.plots import PALETTE
 
 RESULTS_FILE = "results.xlsx"
@@ -86,18 +87,20 @@ def result_tables(run_dir: str | Path) -> list[ResultTable]:
     ]
 
 
-def sheet_names(tables: Iterable[ResultTable]) -> list[str]:
-    """Unique sheet names of at most 31 characters: ``"01 monthly_revenue"``.
+def sheet_names(tables: Iterable[ResultTable], *, language: str = "en") -> list[str]:
+    """Unique sheet names of at most 31 characters: ``"01 Monthly revenue"``.
 
-    The notebook's number prefixes the table's name; a name cut to 31 characters that
-    collides with an earlier one ends in ``~2``, ``~3``...
+    The notebook's number prefixes the table's name in ``language``
+    (:func:`helpers.i18n.table_name`: ``"01 CA mensuel"`` in French); a name cut to 31
+    characters that collides with an earlier one ends in ``~2``, ``~3``...
     """
     names: list[str] = []
     used: set[str] = set()
     for t in tables:
         prefix = t.notebook[:2] if re.match(r"^\d{2}_", t.notebook) else t.notebook
         # Excel also refuses a name that begins or ends with an apostrophe
-        base = SHEET_NAME_FORBIDDEN.sub("_", f"{prefix} {t.table}")[:MAX_SHEET_NAME].strip("'")
+        title = table_name(t.table, language)
+        base = SHEET_NAME_FORBIDDEN.sub("_", f"{prefix} {title}")[:MAX_SHEET_NAME].strip("'")
         name, n = base, 2
         while name.lower() in used or name.lower() == INDEX_SHEET.lower():
             suffix = f"~{n}"
@@ -154,6 +157,13 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+def _client_value(value: Any, language: str) -> Any:
+    """A cell as the client reads it: the kit's codes (``cash_cow``) in words."""
+    if isinstance(value, str) and is_kit_code(value):
+        return term(value, language)
+    return _cell_value(value)
+
+
 def _display_width(value: Any, fmt: str | None) -> int:
     if value is None:
         return 0
@@ -177,7 +187,7 @@ def _write_sheet(ws: Any, frame: pd.DataFrame, *, language: str) -> None:
 
     header_font = Font(bold=True, color=HEADER_FONT_COLOR)
     header_fill = PatternFill("solid", fgColor=HEADER_FILL)
-    columns = [str(c) for c in frame.columns]
+    columns = [term(str(c), language) for c in frame.columns]
     ws.append(columns)
     for cell in ws[1]:
         cell.font = header_font
@@ -185,7 +195,7 @@ def _write_sheet(ws: Any, frame: pd.DataFrame, *, language: str) -> None:
         cell.alignment = Alignment(vertical="center", wrap_text=False)
     formats = [column_format(c, frame[c], language=language) for c in frame.columns]
     for row in frame.itertuples(index=False, name=None):
-        ws.append([_cell_value(v) for v in row])
+        ws.append([_client_value(v, language) for v in row])
     for j, fmt in enumerate(formats, start=1):
         letter = get_column_letter(j)
         if fmt:
@@ -255,7 +265,7 @@ def export_results(run_dir: str | Path, *, language: str | None = None) -> Path:
             language = "en"
     check_language(language)
     tables = result_tables(run_dir)
-    names = sheet_names(tables)
+    names = sheet_names(tables, language=language)
     wb = Workbook()
     index = wb.active
     index.title = INDEX_SHEET

@@ -8,8 +8,16 @@ French report reads ``1 234,56 €`` and ``28/11/2026`` and an English one ``€
 
 from __future__ import annotations
 
+import html
 import math
+import re
+import string
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
+
+from helpers import terms
+from helpers.errors import DataWarning
 
 LANGUAGES = ("en", "fr")
 #: French typography: narrow no-break space between thousands, no-break space before units
@@ -74,12 +82,270 @@ def format_date(value: date | datetime, language: str = "en") -> str:
     return value.strftime("%d/%m/%Y") if language == "fr" else value.strftime("%Y-%m-%d")
 
 
+# ---- names of columns, values and tables ---------------------------------------------------
+_SNAKE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)+$")
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[LANGUAGES.index(check_language(language))]
+
+
+def term(name: str, language: str) -> str:
+    """The client's word for a canonical name: a column, a coded value or a pattern.
+
+    Looks ``name`` up in :data:`helpers.terms.COLUMNS`, then :data:`~helpers.terms.VALUES`,
+    then the name patterns (``share_channel_web`` -> ``Part : web``); any other snake_case
+    name reads as words (``new_name`` -> ``New name``); other text is returned unchanged.
+
+    Examples
+    --------
+    >>> term("monetary_value", "en"), term("customer_id", "fr")
+    ('Monetary value', 'Client')
+    """
+    for table in (terms.COLUMNS, terms.VALUES):
+        if name in table:
+            return _pick(table[name], language)
+    pattern = _pattern(name)
+    if pattern is not None:
+        match, pair = pattern
+        fields = match.groupdict()
+        if fields.get("stage") in terms.STAGES:
+            fields["stage"] = _pick(terms.STAGES[fields["stage"]], language)
+        return _pick(pair, language).format(**fields)
+    if _SNAKE.match(name):
+        return name.replace("_", " ").capitalize()
+    return name
+
+
+def _pattern(name: str) -> tuple[re.Match[str], tuple[str, str]] | None:
+    """The first name pattern of :data:`helpers.terms.PATTERNS` that ``name`` matches."""
+    for pattern, pair in terms.PATTERNS:
+        match = re.match(pattern, name)
+        if match:
+            return match, pair
+    return None
+
+
+def is_kit_code(text: str) -> bool:
+    """Whether a cell's text is a name the kit writes (a catalogued column, value or name
+    pattern), as opposed to the client's own text or ids (``sku_12`` is not)."""
+    return text in terms.VALUES or text in terms.COLUMNS or _pattern(text) is not None
+
+
+def table_name(name: str, language: str) -> str:
+    """A result table's name as a client reads it (``monthly_revenue`` -> ``CA mensuel``)."""
+    if name in terms.TABLES:
+        return _pick(terms.TABLES[name], language)
+    return term(name, language)
+
+
+_CELL = re.compile(r"(<(th|td)\b[^>]*>)(.*?)(</\2>)", re.S)
+_FLOAT = re.compile(r"^-?\d+\.\d+$")
+_INT = re.compile(r"^-?\d{5,}$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$")
+
+
+def localise_cell(text: str, language: str, *, header: bool) -> str:
+    """One table cell's text as the client reads it.
+
+    Headers and coded values become words (:func:`term`); in French, numbers take the
+    decimal comma and grouped thousands and ISO dates read ``28/11/2026``. Integers of
+    four digits or fewer (years, ranks) stay as written.
+    """
+    raw = text.strip()
+    if not raw:
+        return text
+    if header:
+        return term(raw, language)
+    if is_kit_code(raw):
+        return term(raw, language)  # a name the kit writes; client ids stay as they are
+    parts = raw.split(", ")
+    if len(parts) > 1 and all(p in terms.VALUES for p in parts):  # a list of codes
+        return ", ".join(term(p, language) for p in parts)
+    if language != "fr":
+        return text
+    if _FLOAT.match(raw):
+        decimals = len(raw.split(".")[1])
+        return format_number(float(raw), language, decimals=decimals)
+    if _INT.match(raw):
+        return format_number(int(raw), language)
+    date_match = _ISO_DATE.match(raw)
+    if date_match:
+        year, month, day = date_match.groups()
+        return f"{day}/{month}/{year}"
+    return text
+
+
+def localise_tables(markup: str, language: str) -> str:
+    """Every table cell of an HTML output (a DataFrame's) put in the client's words.
+
+    See :func:`localise_cell`; the markup around the cells is left as it is.
+    """
+    check_language(language)
+
+    def cell(match: re.Match[str]) -> str:
+        opening, kind, inner, closing = match.groups()
+        if "<" in inner:  # nested markup: leave it alone
+            return match.group(0)
+        text = localise_cell(html.unescape(inner), language, header=kind == "th")
+        return f"{opening}{html.escape(text, quote=False)}{closing}"
+
+    return _CELL.sub(cell, markup)
+
+
+def translate(text: str, language: str) -> str:
+    """An English phrase the notebooks pass to the kit (a section's name, what it needs)
+    in ``language``; a phrase without a translation is returned as it is."""
+    if check_language(language) == "fr":
+        return terms.PHRASES.get(text, text)
+    return text
+
+
+# ---- messages that reach the client --------------------------------------------------------
+#: data warnings and notes, by message id: ``{"en": ..., "fr": ...}`` with named fields.
+#: Field specs: ``{n:,d}`` a number (Python's spec in English, French grouping in French),
+#: ``{n:p:singular|plural}`` the words agreeing with ``n``, ``{b:c:if true|if false}`` a
+#: choice, ``{d:date}`` a date.
+MESSAGES: dict[str, dict[str, str]] = {
+    "io.duplicates": {
+        "en": "{label}: {count:,d} {count:p:row repeats|rows repeat} an earlier row exactly "
+        "(first: row {first} repeats row {original}); {count:p:it is|they are} kept: remove "
+        "{count:p:it|them} from {excel:c:the sheet|the export} if "
+        "{count:p:it is a double entry|they are double entries}",
+        "fr": "{label} : {count:,d} {count:p:ligne répète|lignes répètent} exactement une ligne "
+        "précédente (la première : ligne {first}, qui répète la ligne {original}) ; "
+        "{count:p:elle est conservée|elles sont conservées} : {count:p:supprimez-la|"
+        "supprimez-les} {excel:c:de la feuille|de l'export} s'il s'agit d'un doublon",
+    },
+    "io.negative_amounts": {
+        "en": "{label}: {count:,d} {count:p:row has|rows have} a negative amount (refunds or "
+        "credit notes), {total:,.2f} in total; kept: refunds reduce revenue",
+        "fr": "{label} : {count:,d} {count:p:ligne a|lignes ont} un montant négatif "
+        "(remboursements ou avoirs), {total:,.2f} au total ; {count:p:conservée|conservées} : "
+        "les remboursements réduisent le chiffre d'affaires",
+    },
+    "io.zero_amounts": {
+        "en": "{label}: {count:,d} {count:p:row has|rows have} a zero amount (free items, "
+        "cancelled lines); kept: they add no revenue and are not counted as orders",
+        "fr": "{label} : {count:,d} {count:p:ligne a|lignes ont} un montant nul (articles "
+        "gratuits, lignes annulées) ; {count:p:conservée|conservées} : elles n'ajoutent pas de "
+        "chiffre d'affaires et ne comptent pas comme commandes",
+    },
+    "io.after_observation_end": {
+        "en": "{label}: {count:,d} {count:p:row is|rows are} dated after observation_end "
+        "({end:date}), the latest on {latest:date}; check observation_end in {config} or the "
+        "export",
+        "fr": "{label} : {count:,d} {count:p:ligne est datée|lignes sont datées} après la fin "
+        "de la période observée ({end:date}), la plus récente le {latest:date} ; vérifiez "
+        "observation_end dans {config} ou l'export",
+    },
+    "diagnostic.short_history": {
+        "en": "monthly revenue: only {months} months, STL needs {needed}; the seasonality is "
+        "estimated against a straight-line trend and is indicative only",
+        "fr": "chiffre d'affaires mensuel : seulement {months} mois, la méthode STL en demande "
+        "{needed} ; la saisonnalité est estimée autour d'une tendance linéaire et n'est "
+        "qu'indicative",
+    },
+    "diagnostic.non_positive_customers": {
+        "en": "transactions: {count} customer(s) have zero or negative net revenue (refunds "
+        "at least equal to purchases); they count with share 0 in class C",
+        "fr": "transactions : {count} {count:p:client a|clients ont} un chiffre d'affaires net "
+        "nul ou négatif (remboursements au moins égaux aux achats) ; "
+        "{count:p:il compte|ils comptent} pour une part nulle en classe C",
+    },
+    "pipeline.stage_before_creation": {
+        "en": "opportunities {ids}: a stage date is before the creation date ({count} "
+        "{count:p:opportunity|opportunities}, flagged); their sales cycle is left out, their "
+        "stages and outcome still count. Fix created_date in the CRM export",
+        "fr": "affaires {ids} : une date d'étape précède la date de création ({count} "
+        "{count:p:affaire signalée|affaires signalées}) ; leur cycle de vente est écarté, "
+        "leurs étapes et leur issue comptent toujours. Corrigez created_date dans l'export "
+        "du CRM",
+    },
+}
+
+
+class _MessageFormatter(string.Formatter):
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("p:"):
+            singular, plural = format_spec[2:].split("|")
+            one = abs(value) < 2 if self.language == "fr" else value == 1
+            return singular if one else plural
+        if format_spec.startswith("c:"):
+            if_true, if_false = format_spec[2:].split("|")
+            return if_true if value else if_false
+        if format_spec == "date":
+            day = date.fromisoformat(str(value)[:10])
+            return format_date(day, self.language)
+        if self.language == "fr" and isinstance(value, int | float) and format_spec:
+            decimals = int(m.group(1)) if (m := re.search(r"\.(\d+)f", format_spec)) else 0
+            return format_number(value, "fr", decimals=decimals)
+        return super().format_field(value, format_spec)
+
+
+def message(msg_id: str, language: str = "en", **fields: Any) -> str:
+    """The text of a catalogued message in ``language``, its fields filled in.
+
+    Examples
+    --------
+    >>> message("io.zero_amounts", "fr", label="ventes.csv", count=1)[:40]
+    'ventes.csv : 1 ligne a un montant nul (a'
+    """
+    texts = MESSAGES[msg_id]
+    return _MessageFormatter(check_language(language)).format(texts[language], **fields)
+
+
+def data_warning(msg_id: str, **fields: Any) -> DataWarning:
+    """A :class:`~helpers.errors.DataWarning` whose text is in English and that carries its
+    message id and fields, so the report can show it in the engagement's language."""
+    warning = DataWarning(message(msg_id, "en", **fields))
+    warning.msg_id = msg_id  # type: ignore[attr-defined]
+    warning.fields = {k: _plain(v) for k, v in fields.items()}  # type: ignore[attr-defined]
+    return warning
+
+
+def _plain(value: Any) -> Any:
+    """A field value as JSON can hold it (numpy numbers, dates)."""
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def note_text(entry: Mapping[str, Any], language: str) -> str:
+    """A recorded warning (``{"message", "msg_id"?, "fields"?}``) in ``language``.
+
+    A catalogued warning is re-written from its id and fields; any other is shown as
+    recorded.
+    """
+    msg_id = entry.get("msg_id")
+    if msg_id in MESSAGES:
+        return message(msg_id, language, **entry.get("fields", {}))
+    return str(entry.get("message", ""))
+
+
 __all__ = [
     "LANGUAGES",
+    "MESSAGES",
     "check_language",
+    "data_warning",
     "format_currency",
     "format_date",
     "format_number",
     "format_percent",
+    "is_kit_code",
     "label",
+    "localise_cell",
+    "localise_tables",
+    "message",
+    "note_text",
+    "table_name",
+    "term",
+    "translate",
 ]

@@ -73,7 +73,8 @@ import pandas as pd
 from numpy.dtypes import StringDType
 
 from helpers.config import CONFIG_FILE, EngagementConfig
-from helpers.errors import ConfigError, DataError, DataWarning, InputError
+from helpers.errors import ConfigError, DataError, InputError
+from helpers.i18n import data_warning
 from helpers.schema import Column, Table
 from helpers.schema import table as schema_table
 
@@ -337,6 +338,11 @@ class _Messages:
 
     def error(self, text: str) -> DataError:
         return DataError(f"{self.label}: {text}")
+
+
+def _article(word: str) -> str:
+    """``"a"`` or ``"an"`` before ``word`` (by its first letter: ``an item_id``)."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def _quote(value: object) -> str:
@@ -965,8 +971,8 @@ def _convert(
         rows, values = cells.offending(empty)
         shown = f": {values}" if col.kind == "id" and values != "(empty)" else ""
         raise msg.error(
-            f"{what} has no value in {rows}{shown}; every row needs a {col.name}: fill "
-            f"them in or remove those rows from {msg.where}"
+            f"{what} has no value in {rows}{shown}; every row needs "
+            f"{_article(col.name)} {col.name}: fill them in or remove those rows from {msg.where}"
         )
     if numeric:
         if bad.any():
@@ -1368,13 +1374,15 @@ def _warn_duplicates(raw: _Raw, msg: _Messages) -> None:
         return
     first = int(np.flatnonzero(repeated)[0])
     original = int(np.flatnonzero(key == key[first])[0])
-    noun, kept = ("row repeats", "it is") if count == 1 else ("rows repeat", "they are")
     warnings.warn(
-        f"{msg.label}: {count} {noun} an earlier row exactly (first: row "
-        f"{raw.rows[first]} repeats row {raw.rows[original]}); {kept} kept: remove "
-        f"{'it' if count == 1 else 'them'} from {msg.where} if "
-        f"{'it is a double entry' if count == 1 else 'they are double entries'}",
-        DataWarning,
+        data_warning(
+            "io.duplicates",
+            label=msg.label,
+            count=count,
+            first=raw.rows[first],
+            original=raw.rows[original],
+            excel=msg.is_excel,
+        ),
         stacklevel=4,
     )
 
@@ -1383,24 +1391,16 @@ def _warn_amounts(amount: pd.Series, msg: _Messages) -> None:
     values = amount.to_numpy(dtype=float)
     negative = values < 0
     if negative.any():
+        total = float(values[negative].sum())
         count = int(negative.sum())
-        noun = "row has" if count == 1 else "rows have"
         warnings.warn(
-            f"{msg.label}: {count} {noun} a negative amount (refunds or credit notes), "
-            f"{values[negative].sum():,.2f} in total; kept: refunds reduce revenue",
-            DataWarning,
+            data_warning("io.negative_amounts", label=msg.label, count=count, total=total),
             stacklevel=4,
         )
     zero = values == 0
     if zero.any():
         count = int(zero.sum())
-        noun = "row has" if count == 1 else "rows have"
-        warnings.warn(
-            f"{msg.label}: {count} {noun} a zero amount (free items, cancelled lines); "
-            "kept: they add no revenue and are not counted as orders",
-            DataWarning,
-            stacklevel=4,
-        )
+        warnings.warn(data_warning("io.zero_amounts", label=msg.label, count=count), stacklevel=4)
 
 
 def _warn_after_observation_end(
@@ -1414,11 +1414,15 @@ def _warn_after_observation_end(
     if late.any():
         count = int(late.sum())
         latest = frame["order_date"].max().date().isoformat()
-        noun = "row is" if count == 1 else "rows are"
         warnings.warn(
-            f"{label}: {count} {noun} dated after observation_end ({end.isoformat()}), the "
-            f"latest on {latest}; check observation_end in {CONFIG_FILE} or the export",
-            DataWarning,
+            data_warning(
+                "io.after_observation_end",
+                label=label,
+                count=count,
+                end=end.isoformat(),
+                latest=latest,
+                config=CONFIG_FILE,
+            ),
             stacklevel=3,
         )
 

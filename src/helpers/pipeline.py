@@ -58,8 +58,8 @@ import numpy as np
 import pandas as pd
 
 from helpers.config import PipelineSettings
-from helpers.errors import DataWarning, InputError
-from helpers.i18n import format_currency, format_number, format_percent, label
+from helpers.errors import InputError
+from helpers.i18n import data_warning, format_currency, format_number, format_percent, label
 from helpers.plots import BAD_COLOR, CLIENT_COLOR, GOOD_COLOR, NEUTRAL_COLOR, PALETTE, get_ax
 from helpers.schema import BANT_FIELDS, GPCT_FIELDS, MEDDIC_FIELDS
 
@@ -667,11 +667,7 @@ def _prepare(
     if flagged.any():
         names = sorted(ids[flagged])
         warnings.warn(
-            f"opportunities {_ids(names)}: a stage date is before the creation "
-            f"date ({len(names)} opportunit{'y' if len(names) == 1 else 'ies'}, flagged); "
-            "their sales cycle is left out, their stages and outcome still count. Fix "
-            "created_date in the CRM export",
-            DataWarning,
+            data_warning("pipeline.stage_before_creation", ids=_ids(names), count=len(names)),
             stacklevel=3,
         )
     state.index.name = "opportunity_id"

@@ -346,6 +346,7 @@ def render_reports(
     reviewer_path: str | Path,
     sanitiser: Sanitiser,
     title: str,
+    language: str = "en",
 ) -> tuple[Path, Path]:
     """Write the client and reviewer HTML of one executed notebook.
 
@@ -359,6 +360,10 @@ def render_reports(
         See :meth:`Sanitiser.for_run`.
     title
         The page title (the notebook's name, e.g. ``01_diagnostic``).
+    language
+        The engagement's language: the client's page shows its tables in the client's
+        words (:func:`helpers.i18n.localise_tables`); the reviewer's keeps the canonical
+        names the code uses.
 
     Returns
     -------
@@ -370,13 +375,24 @@ def render_reports(
         if isinstance(executed, nbformat.NotebookNode)
         else nbformat.read(str(executed), as_version=4)
     )
-    client = render_html(
-        sanitise_notebook(nb, sanitiser, client=True), client_path, client=True, title=title
-    )
+    client_nb = localise_outputs(sanitise_notebook(nb, sanitiser, client=True), language)
+    client = render_html(client_nb, client_path, client=True, title=title)
     reviewer = render_html(
         sanitise_notebook(nb, sanitiser, client=False), reviewer_path, client=False, title=title
     )
     return client, reviewer
+
+
+def localise_outputs(nb: nbformat.NotebookNode, language: str) -> nbformat.NotebookNode:
+    """``nb`` with the HTML tables of its outputs in the client's words (in place)."""
+    from helpers.i18n import localise_tables
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data") or {}
+            if "text/html" in data:
+                data["text/html"] = localise_tables(_join(data["text/html"]), language)
+    return nb
 
 
 def find_leaks(text: str, secrets: Iterable[str]) -> list[str]:

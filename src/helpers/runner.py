@@ -1773,6 +1773,7 @@ def _run_notebook(
                 reviewer_path=run_dir / "html" / "reviewer" / f"{nb.name}.html",
                 sanitiser=sanitiser,
                 title=nb.name,
+                language=plan.config.language,
             )
             entry["html"] = {
                 "client": client.relative_to(run_dir).as_posix(),

@@ -18,6 +18,7 @@ SAMPLE_DATA = {{ cookiecutter.sample_data | tojson }} == "yes"
 SAMPLE_SEED = int({{ cookiecutter._sample_seed | tojson }})
 SAMPLE_SCALE = float({{ cookiecutter._sample_scale | tojson }})
 CLIENT_NAME = {{ cookiecutter.client_name | tojson }}
+LANGUAGE = {{ cookiecutter.language | tojson }}
 PERIOD_START = {{ cookiecutter.period_start | tojson }}
 CONFIG = ROOT / "engagement.yaml"
 EMPTY_DATA = "data: {}\n"
@@ -62,7 +63,7 @@ def write_data():
 
         mapping = write_sample(
             ROOT, seed=SAMPLE_SEED, scale=SAMPLE_SCALE, start=PERIOD_START,
-            client_name=CLIENT_NAME,
+            client_name=CLIENT_NAME, language=LANGUAGE,
         )
         block = yaml.safe_dump(
             {"data": mapping}, allow_unicode=True, sort_keys=False, default_flow_style=False

@@ -437,7 +437,7 @@ CASES: tuple[Case, ...] = (
         "swot-missing-item-id",
         "swot",
         "error",
-        'workshop.xlsx (sheet "swot"): column "item_id" has no value in row 3; every row needs a item_id: fill them in or remove those rows from the sheet',
+        'workshop.xlsx (sheet "swot"): column "item_id" has no value in row 3; every row needs an item_id: fill them in or remove those rows from the sheet',
         sheets={
             "swot": _sheet(
                 SWOT_HEADER, ["S1", "strength", "Brand", "", 4], [None, "threat", "Imports", "", 2]

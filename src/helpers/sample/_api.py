@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import InputError
+from helpers.i18n import check_language
 from helpers.sample import client as _client
 from helpers.sample.workbook import write_inputs_template, write_workbook
 from helpers.schema import INPUTS_WORKBOOK, RAW_DIR, TABLES
@@ -100,6 +101,7 @@ def generate(
     start: str = DEFAULT_START,
     months: int = DEFAULT_MONTHS,
     client_name: str = DEFAULT_CLIENT,
+    language: str = "en",
 ) -> dict[str, pd.DataFrame]:
     """Generate every table of the sample client, with canonical column names.
 
@@ -114,6 +116,9 @@ def generate(
         The observation window: first month ``YYYY-MM`` and its length.
     client_name
         Used in the workshop inputs (SWOT, positioning...).
+    language
+        Language of the workshop text (``en`` or ``fr``, see
+        :mod:`helpers.sample.french`); numbers, ids and codes are the same in both.
 
     Returns
     -------
@@ -146,7 +151,9 @@ def generate(
                     f"use a name of helpers.schema.TABLES"
                 )
             frames[table] = frame
-    return frames
+    from helpers.sample.french import in_language
+
+    return in_language(frames, check_language(language))
 
 
 def transactions(
@@ -252,6 +259,7 @@ def write_sample(
     start: str = DEFAULT_START,
     months: int = DEFAULT_MONTHS,
     client_name: str = DEFAULT_CLIENT,
+    language: str = "en",
 ) -> dict[str, dict[str, Any]]:
     """Write the sample client's files into an engagement folder, in the client's formats.
 
@@ -267,7 +275,14 @@ def write_sample(
         ``columns`` mapping (canonical -> client header).
     """
     root = Path(root)
-    frames = generate(seed=seed, scale=scale, start=start, months=months, client_name=client_name)
+    frames = generate(
+        seed=seed,
+        scale=scale,
+        start=start,
+        months=months,
+        client_name=client_name,
+        language=language,
+    )
     raw = root / RAW_DIR
     raw.mkdir(parents=True, exist_ok=True)
     writers = {
