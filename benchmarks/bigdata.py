@@ -118,6 +118,7 @@ def measure(path: Path, out: Path) -> dict:
         "peak_rss_bytes": peak_rss_bytes(),
         "memory_limit": MEMORY_LIMIT,
         "threads": THREADS,
+        "rss_bar_bytes": RSS_BAR_BYTES,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))

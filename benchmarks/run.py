@@ -4,6 +4,7 @@ Run with the kit's python from the repository root::
 
     .venv/bin/python benchmarks/run.py            # full sizes, about 20 minutes
     BENCH_QUICK=1 .venv/bin/python benchmarks/run.py   # small sizes, a smoke check
+    .venv/bin/python benchmarks/run.py --only bigdata  # 100M lines via DuckDB only
 
 lifetimes runs in its own venv (``BENCH_LIFETIMES_PYTHON``, default
 ``.bench-venv/bin/python``, made by ``make bench-venv`` from
@@ -60,6 +61,8 @@ else:
     # no warm-up (said in RESULTS.md)
     LT_RUNS = {1_000_000: (3, 1), 10_000_000: (1, 0), 100_000: (3, 1)}
     E2E_REPEAT = 2
+#: lines of the bigger-than-memory file (bigdata.py); needs duckdb (`make bench` adds it)
+BIG_LINES = 1_000_000 if QUICK else 100_000_000
 LT_RUNS_CUSTOMERS = dict(LT_RUNS)
 if not QUICK:
     LT_RUNS_CUSTOMERS[1_000_000] = (1, 0)
@@ -177,6 +180,38 @@ def findings(r: dict) -> list[str]:
     return out
 
 
+def run_bigdata() -> dict:
+    """Make the big CSV and Parquet files (once) and measure each in a fresh process."""
+    log(f"bigger than memory: {BIG_LINES:,}-line CSV and Parquet (made once, minutes)")
+    sh([KIT_PY, "bigdata.py", "make", BIG_LINES])
+    from bigdata import paths
+
+    runs = []
+    for path in paths(BIG_LINES):
+        out = OUT / f"bigdata_{path.suffix[1:]}.json"
+        log(f"bigger than memory: RFM + LTV of {path.name} via DuckDB (fresh process)")
+        sh([KIT_PY, "bigdata.py", "measure", path, out])
+        runs.append(json.loads(out.read_text()))
+    return {"runs": runs}
+
+
+def only_bigdata() -> None:
+    """``--only bigdata``: measure it, add it to the last results.json (if any) and
+    rewrite RESULTS.md; else print the section."""
+    from report import bigdata_section, write_results
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    big = run_bigdata()
+    (OUT / "bigdata.json").write_text(json.dumps(big, indent=2))
+    print("\n".join(bigdata_section(big)))
+    last = OUT / "results.json"
+    if last.exists():
+        results = json.loads(last.read_text())
+        results["bigdata"] = big
+        last.write_text(json.dumps(results, indent=2, default=float))
+        log(f"wrote {write_results(results, HERE / 'RESULTS.md')}")
+
+
 def report_only() -> None:
     """Rewrite RESULTS.md from the last run's results.json (no measuring)."""
     from report import write_results
@@ -199,6 +234,9 @@ def report_only() -> None:
 def main() -> None:
     if "--report-only" in sys.argv:
         report_only()
+        return
+    if sys.argv[1:] == ["--only", "bigdata"]:
+        only_bigdata()
         return
     t_start = time.perf_counter()
     if not Path(LT_PY).exists():
@@ -309,6 +347,8 @@ def main() -> None:
             ]
         )
         results["profile"] = json.loads((OUT / "profile.json").read_text())
+
+    results["bigdata"] = run_bigdata()
 
     results["findings"] = findings(results)
     results["load_end"] = os.getloadavg()

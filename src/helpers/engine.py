@@ -687,7 +687,7 @@ class TransactionFile:
         """).fetchnumpy()
         holdout = pd.Series(
             np.asarray(counts["n"], dtype=float),
-            index=pd.Index(np.asarray(counts["customer_id"], dtype=object), dtype="str"),
+            index=pd.Index(np.asarray(counts["customer_id"], dtype=object), dtype="string"),
         )
         cal["frequency_holdout"] = holdout.reindex(cal.index, fill_value=0.0).to_numpy()
         n_days = _period_day(end, period) - _period_day(cal_end, period)
@@ -743,6 +743,18 @@ class TransactionFile:
             result["customer_id"], {"channel": np.asarray(result["channel"], dtype=object)}
         )
         return frame["channel"].astype("string")
+
+    def customer_lines(self) -> pd.DataFrame:
+        """One line per customer: ``customer_id``, ``order_date`` (the last one) and
+        ``amount`` (net revenue, all lines). For functions that only sum amounts per
+        customer, such as :func:`helpers.diagnostic.concentration`."""
+        self.stats()
+        frame = self.con.execute(
+            "SELECT customer_id, max(order_date) AS order_date, sum(amount) AS amount "
+            "FROM tx GROUP BY customer_id ORDER BY customer_id"
+        ).df()
+        frame["customer_id"] = frame["customer_id"].astype("string")
+        return frame
 
     def monthly_revenue(self, *, start: object = None, end: object = None) -> pd.DataFrame:
         """:func:`helpers.diagnostic.monthly_revenue` of the file."""
@@ -810,6 +822,10 @@ class FrameTransactions:
         groupings = ltv.segment_groupings(transactions=self.frame, observation_end=observation_end)
         return groupings.get("channel")
 
+    def customer_lines(self) -> pd.DataFrame:
+        """The lines: their amounts sum per customer to its net revenue."""
+        return self.frame
+
     def monthly_revenue(self, **kwargs: Any) -> pd.DataFrame:
         from helpers import diagnostic
 
@@ -843,10 +859,10 @@ def _check_unit(time_unit: str, period: str | None) -> str:
 
 def _by_customer(ids: object, columns: dict[str, np.ndarray]) -> pd.DataFrame:
     """A frame indexed by ``customer_id`` in Python's order (code points, as pandas sorts;
-    DuckDB's collation would differ)."""
+    DuckDB's collation would differ), typed ``string`` as :mod:`helpers.io` loads ids."""
     ids = np.asarray(ids, dtype=object)
     order = np.argsort(ids.astype(str), kind="stable")
-    frame = pd.DataFrame(columns, index=pd.Index(ids, dtype="str", name="customer_id"))
+    frame = pd.DataFrame(columns, index=pd.Index(ids, dtype="string", name="customer_id"))
     return frame.iloc[order]
 
 
