@@ -27,6 +27,8 @@ sys.path.insert(0, str(HERE))
 
 from common import DATA, peak_rss_bytes  # noqa: E402
 
+from helpers.engine import DEFAULT_MEMORY_LIMIT, DEFAULT_THREADS  # noqa: E402
+
 BIG = DATA / "big"
 N_LINES = 100_000_000
 #: about 20 lines per customer over three years, as a large retailer's history
@@ -34,9 +36,10 @@ LINES_PER_CUSTOMER = 20
 #: the client's column names in the CSV, mapped in :data:`COLUMNS`
 COLUMNS = {"customer_id": "N° client", "order_date": "Date commande", "amount": "Montant TTC"}
 CSV_FORMAT = {"sep": ";", "decimal": ",", "date_format": "%d/%m/%Y", "encoding": "utf-8"}
-#: what the engine may use; the bar is on the whole process's peak RSS
-MEMORY_LIMIT = "1200MB"
-THREADS = 2
+#: the engine's defaults (engagement.yaml's duckdb section); the bar is on the whole
+#: process's peak RSS
+MEMORY_LIMIT = DEFAULT_MEMORY_LIMIT
+THREADS = DEFAULT_THREADS
 RSS_BAR_BYTES = 2 * 1024**3
 
 

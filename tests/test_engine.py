@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -269,3 +270,37 @@ def test_engagement_engine_setting(tmp_path, monkeypatch):
         _ = Engagement.open(
             root, notebook="04_customers", config_overrides={"engine": "duckdb"}
         ).engine
+
+
+@pytest.mark.slow
+def test_notebooks_give_the_same_numbers_under_both_engines(tmp_path):
+    """A real run of 01 and 04 on the sample engagement, once per engine."""
+    from helpers import sample
+    from helpers.runner import run_engagement
+
+    root = sample.write_sample_engagement(tmp_path / "eng", scale=0.3)
+    runs = {
+        name: run_engagement(root, only=["01", "04"], parameters={"engine": name}, run_id=name)
+        for name in ("pandas", "duckdb")
+    }
+    results = {name: root / "reports" / name / "results" for name in runs}
+    same = {
+        "01_diagnostic": ["monthly_revenue", "concentration"],
+        "04_customers": ["rfm", "rfm_segments", "ltv_params", "ltv_by_customer"],
+    }
+    for notebook, names in same.items():
+        for name in names:
+            a = pd.read_csv(results["pandas"] / notebook / f"{name}.csv")
+            b = pd.read_csv(results["duckdb"] / notebook / f"{name}.csv")
+            a = a.drop(columns=[c for c in a.columns if c == "persona"])  # pandas only
+            pd.testing.assert_frame_equal(a, b, rtol=1e-9, obj=f"{notebook}/{name}")
+    by_segment = [
+        pd.read_csv(results[name] / "04_customers" / "ltv_by_segment.csv") for name in runs
+    ]
+    pd.testing.assert_frame_equal(
+        by_segment[0][by_segment[0]["grouping"] != "persona"].reset_index(drop=True),
+        by_segment[1],
+        rtol=1e-9,
+    )
+    notes = json.loads((root / "reports" / "duckdb" / "notes" / "04_customers.json").read_text())
+    assert [s["section"] for s in notes["skipped"]] == ["Behavioural personas"]

@@ -43,10 +43,11 @@ ENGINES = ("pandas", "duckdb", "auto")
 #: ``auto`` picks DuckDB for files at least this big (bytes on disk): a 1 GiB CSV is
 #: about 20 million lines, 4-5 GiB once loaded in pandas with text columns.
 AUTO_DUCKDB_BYTES = 1 << 30
-#: DuckDB's memory cap while summarising (it spills to disk beyond it). With one worker
-#: thread, 97 million lines (6 million customers) peaked at 1.6 GiB RSS; with two, the
-#: per-thread hash tables ran out of memory under this cap.
-DEFAULT_MEMORY_LIMIT = "1500MB"
+#: DuckDB's memory cap while summarising (it spills to disk beyond it). The per-customer
+#: tables it returns come on top of it in pandas (100 million lines, 5 million customers:
+#: ~0.5 GB), so 1 GB keeps the whole process under 2 GB; one worker thread, because each
+#: thread's hash tables need their share of the cap.
+DEFAULT_MEMORY_LIMIT = "1GB"
 DEFAULT_THREADS = 1
 FILE_KINDS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
 INSTALL_HINT = "pip install 'stratbook[scale]' (or: pip install duckdb)"
@@ -171,10 +172,17 @@ def _number_sql(column: str, decimal: str, thousands: str | None) -> str:
     if decimal == ",":
         text = f"replace({text}, ',', '.')"
     # (12,50) is negative, as in helpers.io
-    return (
+    full = (
         f"CASE WHEN {text} LIKE '(%)' THEN -TRY_CAST(trim({text}, '()') AS DOUBLE) "
         f"ELSE TRY_CAST({text} AS DOUBLE) END"
     )
+    # most cells are plain numbers ("-12,5"): read them without the regular expression
+    plain = column if decimal == "." else f"replace({column}, ',', '.')"
+    fast = f"TRY_CAST({plain} AS DOUBLE)"
+    if group and group.strip():
+        fast = f"CASE WHEN NOT contains({column}, {_sql_text(group)}) THEN {fast} END"
+    # "nan" and "inf" are text to helpers.io
+    return f"CASE WHEN isfinite({fast}) THEN {fast} WHEN isfinite({full}) THEN {full} END"
 
 
 def _date_sql(column: str, date_format: str) -> str:
@@ -249,7 +257,10 @@ class TransactionFile:
             Path(temp_directory).mkdir(parents=True, exist_ok=True)
         self._tmp = tempfile.TemporaryDirectory(prefix="stratbook-duckdb-", dir=temp_directory)
         self._stats: dict[str, Any] | None = None
-        self.con = duckdb.connect()
+        # a CSV is parsed once into a table of this temporary database (on disk, so it
+        # may exceed the memory cap); every summary then reads the typed columns
+        database = Path(self._tmp.name) / "lines.duckdb" if self.kind == "csv" else ":memory:"
+        self.con = duckdb.connect(str(database))
         try:
             self.con.execute(f"SET memory_limit = {_sql_text(memory_limit)}")
             self.con.execute(f"SET temp_directory = {_sql_text(str(Path(self._tmp.name)))}")
@@ -274,7 +285,10 @@ class TransactionFile:
             present = ", ".join(self.columns)
             empty = " AND ".join(f"{c} IS NULL" for c in self._raw_names)
             # blank lines are skipped, as helpers.io does
-            self.con.execute(f"CREATE VIEW tx AS SELECT {present} FROM raw_tx WHERE NOT ({empty})")
+            what = "TABLE" if self.kind == "csv" else "VIEW"
+            self.con.execute(
+                f"CREATE {what} tx AS SELECT {present} FROM raw_tx WHERE NOT ({empty})"
+            )
         except BaseException:
             self.close()
             raise
