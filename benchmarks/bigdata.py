@@ -18,6 +18,8 @@ in pandas, and writes the wall times and the peak RSS (``resource.getrusage``).
 from __future__ import annotations
 
 import json
+import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -119,6 +121,10 @@ def measure(path: Path, out: Path) -> dict:
         "total_s": total,
         "clv_total": float(clv["clv"].sum()),
         "peak_rss_bytes": peak_rss_bytes(),
+        # CPU seconds of this process (DuckDB's threads included): wall time on a shared
+        # machine says little
+        "cpu_s": _cpu_seconds(),
+        "load_avg": os.getloadavg(),
         "memory_limit": MEMORY_LIMIT,
         "threads": THREADS,
         "rss_bar_bytes": RSS_BAR_BYTES,
@@ -126,6 +132,11 @@ def measure(path: Path, out: Path) -> dict:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2))
     return result
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

@@ -341,21 +341,23 @@ def bigdata_section(big: dict) -> list[str]:
         "client CSV (`;`, dd/mm/yyyy dates, decimal comma, the client's column names mapped "
         "as in `engagement.yaml`) and the same lines as Parquet. Each file is summarised in a "
         "fresh process as notebook 04 does under `engine: duckdb`: "
-        "`helpers.engine.TransactionFile(...).rfm_summary()` (format detection on the head, "
-        "one checking pass, one summarising pass), then `BetaGeoModel.fit`, "
+        "`helpers.engine.TransactionFile(...).rfm_summary()` (format detection on the head; "
+        "the CSV parsed once into a table of a temporary on-disk DuckDB database; a checking "
+        "pass and a summarising pass), then `BetaGeoModel.fit`, "
         "`GammaGammaModel.fit` and `ltv_by_customer` in pandas on the per-customer summary. "
         f"DuckDB settings: `memory_limit` {first['memory_limit']}, `threads` "
         f"{first['threads']}, spilling to a temporary folder. Peak RSS from "
         "`resource.getrusage` (the whole process). One run per file (minutes each).\n"
     )
     out.append(
-        "| file | size | customers | summary (DuckDB) | fits + CLV | total | peak RSS | < bar |"
+        "| file | size | customers | summary (DuckDB) | fits + CLV | total wall | CPU | load | peak RSS | < bar |"
     )
-    out.append("|---|---:|---:|---:|---:|---:|---:|:-:|")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|:-:|")
     for row in runs:
         out.append(
             f"| {row['kind']} | {row['file_bytes'] / GB:.2f} GiB | {_n(row['customers'])} | "
             f"{_s(row['summary_s'])} s | {_s(row['models_s'])} s | {_s(row['total_s'])} s | "
+            f"{_s(row.get('cpu_s', float('nan')))} s | {row.get('load_avg', [float('nan')])[0]:.1f} | "
             f"{row['peak_rss_bytes'] / GB:.2f} GiB | "
             f"{_ok(row['peak_rss_bytes'] < row['rss_bar_bytes'])} |"
         )
