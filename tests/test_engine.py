@@ -304,3 +304,17 @@ def test_notebooks_give_the_same_numbers_under_both_engines(tmp_path):
     )
     notes = json.loads((root / "reports" / "duckdb" / "notes" / "04_customers.json").read_text())
     assert [s["section"] for s in notes["skipped"]] == ["Behavioural personas"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "cp1252"])
+def test_encodings(tmp_path, encoding):
+    """A byte-order mark or a non-UTF-8 file (transcoded for DuckDB) reads the same."""
+    path = tmp_path / "tx.csv"
+    text = "client;date;montant\nÉlise;02/01/2024;1,5\nBob;03/01/2024;2\nÉlise;05/01/2024;3\n"
+    path.write_bytes(text.encode(encoding))
+    columns = {"customer_id": "client", "order_date": "date", "amount": "montant"}
+    with engine.TransactionFile(path, columns=columns) as tx:
+        got = tx.rfm_summary()
+    # Élise: 02/01 and 05/01, frequency 1, recency 3, T 3, repeat value 3
+    assert got.loc["Élise"].tolist() == [1.0, 3.0, 3.0, 3.0]
+    assert got.loc["Bob"].tolist() == [0.0, 0.0, 2.0, 0.0]
