@@ -185,7 +185,7 @@ class DuckDBSettings(_Section):
     """How the DuckDB engine (``engine: duckdb``, or ``auto`` on a big file) runs."""
 
     memory_limit: str = Field(
-        "1GB", description="DuckDB's memory cap; it spills to temp_directory beyond it"
+        "1500MB", description="DuckDB's memory cap; it spills to temp_directory beyond it"
     )
     threads: int = Field(1, ge=1, description="worker threads (more: faster, more memory)")
     temp_directory: str | None = Field(

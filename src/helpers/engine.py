@@ -43,11 +43,10 @@ ENGINES = ("pandas", "duckdb", "auto")
 #: ``auto`` picks DuckDB for files at least this big (bytes on disk): a 1 GiB CSV is
 #: about 20 million lines, 4-5 GiB once loaded in pandas with text columns.
 AUTO_DUCKDB_BYTES = 1 << 30
-#: DuckDB's memory cap while summarising (it spills to disk beyond it). The per-customer
-#: tables it returns come on top of it in pandas (100 million lines, 5 million customers:
-#: ~0.5 GB), so 1 GB keeps the whole process under 2 GB; one worker thread, because each
-#: thread's hash tables need their share of the cap.
-DEFAULT_MEMORY_LIMIT = "1GB"
+#: DuckDB's memory cap while summarising (it spills to disk beyond it). 100 million lines
+#: of 5 million customers ran out of memory under 1 GB (one thread); one worker thread,
+#: because each thread's hash tables need their share of the cap.
+DEFAULT_MEMORY_LIMIT = "1500MB"
 DEFAULT_THREADS = 1
 FILE_KINDS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
 INSTALL_HINT = "pip install 'stratbook[scale]' (or: pip install duckdb)"
@@ -262,12 +261,12 @@ class TransactionFile:
         database = Path(self._tmp.name) / "lines.duckdb" if self.kind == "csv" else ":memory:"
         self.con = duckdb.connect(str(database))
         try:
-            self.con.execute(f"SET memory_limit = {_sql_text(memory_limit)}")
-            self.con.execute(f"SET temp_directory = {_sql_text(str(Path(self._tmp.name)))}")
+            self._execute(f"SET memory_limit = {_sql_text(memory_limit)}")
+            self._execute(f"SET temp_directory = {_sql_text(str(Path(self._tmp.name)))}")
             # row order is set by each query's ORDER BY: DuckDB need not keep the file's
-            self.con.execute("SET preserve_insertion_order = false")
+            self._execute("SET preserve_insertion_order = false")
             if threads:
-                self.con.execute(f"SET threads = {int(threads)}")
+                self._execute(f"SET threads = {int(threads)}")
             if self.kind == "csv":
                 self.reading: CsvReading | None = self._detect_csv(
                     sep=sep,
@@ -281,14 +280,12 @@ class TransactionFile:
             else:
                 self.reading = None
                 select = self._parquet_select()
-            self.con.execute(f"CREATE VIEW raw_tx AS {select}")
+            self._execute(f"CREATE VIEW raw_tx AS {select}")
             present = ", ".join(self.columns)
             empty = " AND ".join(f"{c} IS NULL" for c in self._raw_names)
             # blank lines are skipped, as helpers.io does
             what = "TABLE" if self.kind == "csv" else "VIEW"
-            self.con.execute(
-                f"CREATE {what} tx AS SELECT {present} FROM raw_tx WHERE NOT ({empty})"
-            )
+            self._execute(f"CREATE {what} tx AS SELECT {present} FROM raw_tx WHERE NOT ({empty})")
         except BaseException:
             self.close()
             raise
@@ -316,6 +313,21 @@ class TransactionFile:
             threads=settings.threads,
             temp_directory=None if temp is None else config.root / temp,
         )
+
+    def _execute(self, sql: str) -> Any:
+        """Run ``sql``; DuckDB running out of its memory cap becomes a ConfigError saying
+        which setting to change."""
+        import duckdb
+
+        try:
+            return self.con.execute(sql)
+        except duckdb.OutOfMemoryException as exc:
+            limit = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            raise ConfigError(
+                f"{self.path.name}: DuckDB needed more than its memory limit ({limit}) to "
+                "summarise the file; raise duckdb.memory_limit or lower duckdb.threads in "
+                f"engagement.yaml ({str(exc).splitlines()[0]})"
+            ) from None
 
     def close(self) -> None:
         """Close the DuckDB connection and remove its temporary files."""
@@ -355,7 +367,7 @@ class TransactionFile:
 
     def _parquet_select(self) -> str:
         source = f"read_parquet({_sql_text(str(self.path))})"
-        described = self.con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        described = self._execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
         types = {row[0]: str(row[1]).upper() for row in described}
         found = self._locate(list(types))
         parts = []
@@ -481,7 +493,7 @@ class TransactionFile:
 
     def _csv_names(self, path: Path, sep: str, skip: int) -> list[str]:
         try:
-            rows = self.con.execute(
+            rows = self._execute(
                 f"DESCRIBE SELECT * FROM {self._read_csv_sql(path, sep, skip)}"
             ).fetchall()
         except Exception:  # a title row DuckDB cannot split: not the header
@@ -492,7 +504,7 @@ class TransactionFile:
         """Lines with a value in one of ``names`` (helpers.io skips blank rows)."""
         filled = " OR ".join(f"NULLIF(trim({_ident(n)}), '') IS NOT NULL" for n in names)
         source = self._read_csv_sql(path, sep, skip)
-        return self.con.execute(f"SELECT count(*) FROM {source} WHERE {filled}").fetchone()[0]
+        return self._execute(f"SELECT count(*) FROM {source} WHERE {filled}").fetchone()[0]
 
     def _match_head(self, head, sep, skip, column, truth: pd.Series, options, to_sql) -> str:
         col = _ident(column)
@@ -500,7 +512,7 @@ class TransactionFile:
         want = np.sort(truth.to_numpy())
         for option in options:
             try:
-                got = self.con.execute(
+                got = self._execute(
                     f"SELECT {to_sql(col, option)} AS v FROM {source} "
                     f"WHERE NULLIF(trim({col}), '') IS NOT NULL"
                 ).fetchnumpy()["v"]
@@ -549,7 +561,7 @@ class TransactionFile:
         if self._stats is not None:
             return self._stats
         checks = {c: f"count(*) FILTER (WHERE {c} IS NULL)" for c in REQUIRED}
-        row = self.con.execute(
+        row = self._execute(
             f"""SELECT count(*), min(order_date), max(order_date),
                        count(*) FILTER (WHERE amount < 0), count(*) FILTER (WHERE amount = 0),
                        {", ".join(checks.values())}
@@ -575,7 +587,7 @@ class TransactionFile:
         raw = f"raw_{canonical}" if self.kind == "csv" else None
         examples: list[str] = []
         if raw is not None:
-            values = self.con.execute(
+            values = self._execute(
                 f"SELECT DISTINCT {raw} FROM raw_tx WHERE {canonical} IS NULL LIMIT 5"
             ).fetchall()
             examples = ["(empty)" if v[0] is None else f'"{v[0]}"' for v in values]
@@ -632,7 +644,7 @@ class TransactionFile:
     def _summary_frame(self, period: str, end: pd.Timestamp, where: str, unit: str):
         trunc = "day" if period == "D" else "week"  # DuckDB's weeks start on Monday (ISO)
         end_p = f"CAST(date_trunc('{trunc}', DATE '{end.date()}') AS DATE)"
-        result = self.con.execute(f"""
+        result = self._execute(f"""
             WITH periods AS (
                 SELECT customer_id,
                        CAST(date_trunc('{trunc}', CAST(order_date AS DATE)) AS DATE) AS p,
@@ -692,7 +704,7 @@ class TransactionFile:
         summary = self.rfm_summary(calibration_end=cal_end, time_unit=time_unit, period=period)
         cal = summary.add_suffix("_cal")
         trunc = "day" if period == "D" else "week"
-        counts = self.con.execute(f"""
+        counts = self._execute(f"""
             SELECT customer_id,
                    count(DISTINCT date_trunc('{trunc}', CAST(order_date AS DATE))) AS n
             FROM tx
@@ -741,7 +753,7 @@ class TransactionFile:
         where = "TRUE"
         if observation_end is not None:
             where = f"CAST(order_date AS DATE) <= DATE '{pd.Timestamp(observation_end).date()}'"
-        result = self.con.execute(f"""
+        result = self._execute(f"""
             WITH revenue AS (
                 SELECT customer_id, channel, sum(coalesce(amount, 0)) AS amount
                 FROM tx WHERE channel IS NOT NULL AND {where}
@@ -763,7 +775,7 @@ class TransactionFile:
         ``amount`` (net revenue, all lines). For functions that only sum amounts per
         customer, such as :func:`helpers.diagnostic.concentration`."""
         self.stats()
-        frame = self.con.execute(
+        frame = self._execute(
             "SELECT customer_id, max(order_date) AS order_date, sum(amount) AS amount "
             "FROM tx GROUP BY customer_id ORDER BY customer_id"
         ).df()
@@ -779,7 +791,7 @@ class TransactionFile:
             raise InputError(f"monthly_revenue: end {last} is before start {first}")
         lo, hi = first.to_timestamp(), (last + 1).to_timestamp()
         orders = "DISTINCT order_id" if "order_id" in self.columns else "*"
-        result = self.con.execute(f"""
+        result = self._execute(f"""
             SELECT CAST(date_trunc('month', order_date) AS DATE) AS month,
                    sum(amount) AS revenue,
                    count({orders}) FILTER (WHERE amount > 0) AS orders,
