@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -318,3 +319,27 @@ def test_encodings(tmp_path, encoding):
     # Élise: 02/01 and 05/01, frequency 1, recency 3, T 3, repeat value 3
     assert got.loc["Élise"].tolist() == [1.0, 3.0, 3.0, 3.0]
     assert got.loc["Bob"].tolist() == [0.0, 0.0, 2.0, 0.0]
+
+
+def test_orphan_temporary_folders_are_removed(tmp_path):
+    """A folder left by a process that has ended goes; a live process's stays."""
+    import subprocess
+    import sys
+
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    orphan = tmp_path / f"{engine.TEMP_PREFIX}{int(ended.stdout)}-abc"
+    live = tmp_path / f"{engine.TEMP_PREFIX}{os.getpid()}-def"
+    for folder in (orphan, live):
+        folder.mkdir()
+        (folder / "lines.duckdb").write_bytes(b"x")
+    csv = _write(HAND, tmp_path, "csv")
+    with engine.TransactionFile(csv, temp_directory=tmp_path) as tx:
+        tx.rfm_summary()
+        own = Path(tx._tmp.name)
+        assert own.exists()
+    assert not orphan.exists() and live.exists() and not own.exists()

@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import codecs
 import importlib.util
+import os
+import re
+import shutil
 import tempfile
 import warnings
 from collections.abc import Mapping
@@ -49,6 +52,8 @@ AUTO_DUCKDB_BYTES = 1 << 30
 DEFAULT_MEMORY_LIMIT = "1500MB"
 DEFAULT_THREADS = 1
 FILE_KINDS = {".csv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet"}
+#: temporary folders are named <prefix><pid>-<random>
+TEMP_PREFIX = "stratbook-duckdb-"
 INSTALL_HINT = "pip install 'stratbook[scale]' (or: pip install duckdb)"
 #: bytes of a CSV read by helpers.io to detect and check its format
 HEAD_BYTES = 1 << 20
@@ -254,7 +259,10 @@ class TransactionFile:
         self.mapping = dict(columns or {})
         if temp_directory is not None:
             Path(temp_directory).mkdir(parents=True, exist_ok=True)
-        self._tmp = tempfile.TemporaryDirectory(prefix="stratbook-duckdb-", dir=temp_directory)
+        _remove_orphans(Path(temp_directory or tempfile.gettempdir()))
+        self._tmp = tempfile.TemporaryDirectory(
+            prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=temp_directory
+        )
         self._stats: dict[str, Any] | None = None
         # a CSV is parsed once into a table of this temporary database (on disk, so it
         # may exceed the memory cap); every summary then reads the typed columns
@@ -856,6 +864,21 @@ class FrameTransactions:
         from helpers import diagnostic
 
         return diagnostic.monthly_revenue(self.frame, **kwargs)
+
+
+def _remove_orphans(folder: Path) -> None:
+    """Remove the temporary folders of processes that ended without cleaning up (a
+    notebook kernel stopped by papermill skips finalizers): they can hold gigabytes."""
+    for path in folder.glob(f"{TEMP_PREFIX}*-*"):
+        found = re.match(rf"{TEMP_PREFIX}(\d+)-", path.name)
+        if found is None or not path.is_dir():
+            continue
+        try:
+            os.kill(int(found.group(1)), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:  # alive, another user's
+            continue
 
 
 def _ts(value: pd.Timestamp) -> str:
