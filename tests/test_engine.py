@@ -294,14 +294,15 @@ def test_notebooks_give_the_same_numbers_under_both_engines(tmp_path):
             a = pd.read_csv(results["pandas"] / notebook / f"{name}.csv")
             b = pd.read_csv(results["duckdb"] / notebook / f"{name}.csv")
             a = a.drop(columns=[c for c in a.columns if c == "persona"])  # pandas only
-            pd.testing.assert_frame_equal(a, b, rtol=1e-9, obj=f"{notebook}/{name}")
+            # the fits stop at their tolerance: parameters and CLV agree to 1e-6
+            pd.testing.assert_frame_equal(a, b, rtol=1e-6, obj=f"{notebook}/{name}")
     by_segment = [
         pd.read_csv(results[name] / "04_customers" / "ltv_by_segment.csv") for name in runs
     ]
     pd.testing.assert_frame_equal(
         by_segment[0][by_segment[0]["grouping"] != "persona"].reset_index(drop=True),
         by_segment[1],
-        rtol=1e-9,
+        rtol=1e-6,
     )
     notes = json.loads((root / "reports" / "duckdb" / "notes" / "04_customers.json").read_text())
     assert [s["section"] for s in notes["skipped"]] == ["Behavioural personas"]
@@ -343,3 +344,20 @@ def test_orphan_temporary_folders_are_removed(tmp_path):
         own = Path(tx._tmp.name)
         assert own.exists()
     assert not orphan.exists() and live.exists() and not own.exists()
+
+
+def test_a_zero_net_spend_stays_zero(tmp_path):
+    """0.1 + 0.2 - 0.3 is 5.6e-17 in floating point: the repeat day's spend must be 0,
+    or the Gamma-Gamma fit takes it for a tiny positive spend."""
+    tx = _tx(
+        [
+            ("A", "2024-01-01", 10.0),
+            ("A", "2024-01-02", 0.1),
+            ("A", "2024-01-02", 0.2),
+            ("A", "2024-01-02", -0.3),
+        ]
+    )
+    with engine.TransactionFile(_write(tx, tmp_path, "csv")) as lines:
+        got = lines.rfm_summary(revenue=True)
+    assert got.loc["A", "monetary_value"] == 0.0
+    assert got.loc["A", "revenue"] == 10.0
