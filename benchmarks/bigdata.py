@@ -63,16 +63,24 @@ def make(n_lines: int = N_LINES) -> tuple[Path, Path]:
     cid, date, amount = (f'"{COLUMNS[k]}"' for k in ("customer_id", "order_date", "amount"))
     if not csv.exists():
         tmp = csv.with_suffix(".csv.tmp")
-        # hash() spreads customers, days and amounts; about 2 % of the lines are refunds
+        # hash() draws customers (skewed: u² puts more lines on low ids, so purchase rates
+        # differ between customers, which BG/NBD needs), each customer's first day (so
+        # ages differ), days after it, amounts; about 2 % of the lines are refunds
         con.execute(f"""
             COPY (
-                SELECT 'C' || lpad(CAST(hash(i) % {n_customers} AS VARCHAR), 8, '0') AS {cid},
-                       strftime(DATE '2022-01-01' + CAST(hash(i + 1) % 1096 AS INTEGER),
+                WITH draws AS (
+                    SELECT i, CAST(floor({n_customers} * pow((hash(i) % 1000000007)
+                                / 1000000007.0, 2)) AS BIGINT) AS c
+                    FROM range({n_lines}) t(i)
+                )
+                SELECT 'C' || lpad(CAST(c AS VARCHAR), 8, '0') AS {cid},
+                       strftime(DATE '2022-01-01' + CAST(hash(c) % 1000 AS INTEGER)
+                                + CAST(hash(i + 1) % (1096 - hash(c) % 1000) AS INTEGER),
                                 '%d/%m/%Y') AS {date},
                        replace(CAST(round((CASE WHEN hash(i + 2) % 50 = 0 THEN -1 ELSE 1 END)
                                * (5 + (hash(i + 3) % 20000) / 100.0), 2) AS VARCHAR),
                                '.', ',') AS {amount}
-                FROM range({n_lines}) t(i)
+                FROM draws
             ) TO '{tmp}' (HEADER, DELIMITER ';', QUOTE '"')
         """)
         tmp.replace(csv)
