@@ -867,18 +867,19 @@ class FrameTransactions:
         return diagnostic.monthly_revenue(self.frame, **kwargs)
 
 
-#: decimals kept in sums of amounts (see :func:`_snap`)
-SUM_DECIMALS = 9
+#: sums of amounts smaller than this (in currency units) are zero (see :func:`_snap`)
+ZERO_SUM = 1e-9
 
 
 def _snap(values: object) -> np.ndarray:
-    """Sums of amounts rounded to :data:`SUM_DECIMALS` decimals.
+    """Sums of amounts, with those below :data:`ZERO_SUM` in size set to 0.
 
     DuckDB adds the lines in another order than pandas, which leaves ±1e-14 where pandas
     has an exact 0 (a purchase and its refund): the Gamma-Gamma fit would take that
     customer's zero spend for a tiny positive one (log 1e-14) and move far away, and the
     concentration would count a zero customer as positive."""
-    return np.round(np.asarray(values, dtype=float), SUM_DECIMALS)
+    values = np.asarray(values, dtype=float)
+    return np.where(np.abs(values) < ZERO_SUM, 0.0, values)
 
 
 def _remove_orphans(folder: Path) -> None:
