@@ -85,6 +85,8 @@ def write_results(r: dict, path: Path) -> Path:
         f"{ratio:.2f}× ({mem['process_peak'] / GB:.2f} GiB vs {mem['frame_bytes_deep'] / GB:.2f} GiB) | "
         f"{_ok(ratio <= MEMORY_BAR)} |"
     )
+    for row in r.get("bigdata", {}).get("runs", []):
+        add(bigdata_bar_row(row))
     e = r["e2e"]
     add(
         f"| Demo run overhead over the floor ≤ {OVERHEAD_BAR:.0%} | {e['overhead']:+.0%} "
@@ -311,6 +313,8 @@ def write_results(r: dict, path: Path) -> Path:
         add("")
     if r.get("incremental"):
         lines.extend(incremental_section(r["incremental"]))
+    if r.get("bigdata"):
+        lines.extend(bigdata_section(r["bigdata"]))
     if r.get("findings"):
         add("## What dominates the demo run\n")
         for f in r["findings"]:
@@ -376,3 +380,54 @@ def replace_section(path: Path, incremental: dict) -> Path:
             text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text.rstrip("\n") + "\n")
     return path
+
+
+def bigdata_bar_row(row: dict) -> str:
+    """The bar row of one bigger-than-memory run (one file kind)."""
+    bar = row["rss_bar_bytes"]
+    return (
+        f"| {_n(row['lines'])} lines via DuckDB, peak RSS < {bar / GB:g} GB "
+        f"({row['kind']}) | {row['peak_rss_bytes'] / GB:.2f} GiB, "
+        f"{_s(row['total_s'])} s | {_ok(row['peak_rss_bytes'] < bar)} |"
+    )
+
+
+def bigdata_section(big: dict) -> list[str]:
+    """Section "Bigger than memory" of RESULTS.md (``run.py --only bigdata`` prints it)."""
+    out = ["## Bigger than memory: RFM + LTV through DuckDB\n"]
+    runs = big["runs"]
+    if not runs:
+        return [*out, "Not measured.\n"]
+    first = runs[0]
+    out.append(
+        f"`benchmarks/bigdata.py` writes a {_n(first['lines'])}-line transactions file, "
+        "generated and written by DuckDB in a streaming `COPY` (bounded memory): a French "
+        "client CSV (`;`, dd/mm/yyyy dates, decimal comma, the client's column names mapped "
+        "as in `engagement.yaml`) and the same lines as Parquet. Each file is summarised in a "
+        "fresh process as notebook 04 does under `engine: duckdb`: "
+        "`helpers.engine.TransactionFile(...).rfm_summary()` (format detection on the head; "
+        "the CSV parsed once into a table of a temporary on-disk DuckDB database; a checking "
+        "pass and a summarising pass), then `BetaGeoModel.fit`, "
+        "`GammaGammaModel.fit` and `ltv_by_customer` in pandas on the per-customer summary. "
+        f"DuckDB settings: `memory_limit` {first['memory_limit']}, `threads` "
+        f"{first['threads']}, spilling to a temporary folder. Peak RSS from "
+        "`resource.getrusage` (the whole process). One run per file (minutes each)"
+        + (f", measured {big['measured']} UTC" if big.get("measured") else "")
+        + ". About an hour on 2 cores, so `make bench` re-measures it only with "
+        "`BENCH_BIGDATA=1` (or `run.py --only bigdata`) and otherwise carries the last "
+        "measurement over.\n"
+    )
+    out.append(
+        "| file | size | customers | summary (DuckDB) | fits + CLV | total wall | CPU | load | peak RSS | < bar |"
+    )
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|:-:|")
+    for row in runs:
+        out.append(
+            f"| {row['kind']} | {row['file_bytes'] / GB:.2f} GiB | {_n(row['customers'])} | "
+            f"{_s(row['summary_s'])} s | {_s(row['models_s'])} s | {_s(row['total_s'])} s | "
+            f"{_s(row.get('cpu_s', float('nan')))} s | {row.get('load_avg', [float('nan')])[0]:.1f} | "
+            f"{row['peak_rss_bytes'] / GB:.2f} GiB | "
+            f"{_ok(row['peak_rss_bytes'] < row['rss_bar_bytes'])} |"
+        )
+    out.append("")
+    return out

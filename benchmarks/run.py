@@ -7,6 +7,7 @@ Run with the kit's python from the repository root::
     .venv/bin/python benchmarks/run.py --only incremental   # incremental/parallel runs only
     .venv/bin/python benchmarks/run.py --only rfm,fit  # some sections; RESULTS.md kept
     .venv/bin/python benchmarks/run.py --only e2e      # demo vs floor only, printed
+    .venv/bin/python benchmarks/run.py --only bigdata  # 100M lines via DuckDB only (~1 h)
 
 ``--only`` takes a comma-separated subset of :data:`SECTIONS`: it prints the comparison
 and writes ``data/out/results_only.json``, leaving RESULTS.md and results.json alone
@@ -71,12 +72,14 @@ else:
     LT_RUNS = {1_000_000: (3, 1), 10_000_000: (1, 0), 100_000: (3, 1)}
     E2E_REPEAT = 2
     INCREMENTAL_REPEAT = 3
+#: lines of the bigger-than-memory file (bigdata.py); needs duckdb (`make bench` adds it)
+BIG_LINES = 1_000_000 if QUICK else 100_000_000
 LT_RUNS_CUSTOMERS = dict(LT_RUNS)
 if not QUICK:
     LT_RUNS_CUSTOMERS[1_000_000] = (1, 0)
 KIT_REPEAT, KIT_WARMUP = 3, 1
 #: What ``--only`` can select.
-SECTIONS = ("rfm", "fit", "memory", "e2e", "incremental", "profile")
+SECTIONS = ("rfm", "fit", "memory", "e2e", "incremental", "profile", "bigdata")
 
 
 def log(msg: str) -> None:
@@ -188,6 +191,38 @@ def findings(r: dict) -> list[str]:
             f"display formatting {tot['display'] / all_t:.0%}."
         )
     return out
+
+
+def run_bigdata() -> dict:
+    """Make the big CSV and Parquet files (once) and measure each in a fresh process."""
+    log(f"bigger than memory: {BIG_LINES:,}-line CSV and Parquet (made once, minutes)")
+    sh([KIT_PY, "bigdata.py", "make", BIG_LINES])
+    from bigdata import paths
+
+    runs = []
+    for path in paths(BIG_LINES):
+        out = OUT / f"bigdata_{path.suffix[1:]}.json"
+        log(f"bigger than memory: RFM + LTV of {path.name} via DuckDB (fresh process)")
+        sh([KIT_PY, "bigdata.py", "measure", path, out])
+        runs.append(json.loads(out.read_text()))
+    return {"runs": runs, "measured": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def only_bigdata() -> None:
+    """``--only bigdata``: measure it, add it to the last results.json (if any) and
+    rewrite RESULTS.md; else print the section."""
+    from report import bigdata_section, write_results
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    big = run_bigdata()
+    (OUT / "bigdata.json").write_text(json.dumps(big, indent=2))
+    print("\n".join(bigdata_section(big)))
+    last = OUT / "results.json"
+    if last.exists():
+        results = json.loads(last.read_text())
+        results["bigdata"] = big
+        last.write_text(json.dumps(results, indent=2, default=float))
+        log(f"wrote {write_results(results, HERE / 'RESULTS.md')}")
 
 
 def report_only() -> None:
@@ -306,6 +341,9 @@ def main() -> None:
     if sections == {"e2e"}:
         e2e_only()
         return
+    if sections == {"bigdata"}:
+        only_bigdata()
+        return
     t_start = time.perf_counter()
     if not Path(LT_PY).exists():
         raise SystemExit(
@@ -420,6 +458,15 @@ def main() -> None:
             ]
         )
         results["profile"] = json.loads((OUT / "profile.json").read_text())
+
+    if "bigdata" in sections and (partial or os.environ.get("BENCH_BIGDATA") == "1"):
+        results["bigdata"] = run_bigdata()
+    elif not partial:
+        # about an hour on 2 cores: measured on request (BENCH_BIGDATA=1, or --only bigdata);
+        # otherwise the last measurement is carried over, with its own date
+        last = OUT / "results.json"
+        if last.exists():
+            results["bigdata"] = json.loads(last.read_text()).get("bigdata")
 
     results["load_end"] = os.getloadavg()
     results["duration_s"] = time.perf_counter() - t_start

@@ -181,6 +181,30 @@ class PipelineSettings(_Section):
     target: float | None = Field(None, ge=0, description="the period's bookings target")
 
 
+class DuckDBSettings(_Section):
+    """How the DuckDB engine (``engine: duckdb``, or ``auto`` on a big file) runs."""
+
+    memory_limit: str = Field(
+        "1500MB", description="DuckDB's memory cap; it spills to temp_directory beyond it"
+    )
+    threads: int = Field(1, ge=1, description="worker threads (more: faster, more memory)")
+    temp_directory: str | None = Field(
+        None, description="spill folder, relative to the engagement; default a system temp folder"
+    )
+    auto_threshold_mb: float = Field(
+        1024, gt=0, description="engine: auto uses DuckDB for transaction files this big"
+    )
+
+    @field_validator("memory_limit")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", value, re.I):
+            raise ValueError(
+                f"memory_limit must be a size such as '1500MB' or '2GB', got {value!r}"
+            )
+        return value.strip()
+
+
 class EngagementConfig(_Section):
     """The whole of ``engagement.yaml``."""
 
@@ -193,7 +217,13 @@ class EngagementConfig(_Section):
         None, description="end of the observation window; default: last transaction date"
     )
     seed: int = 2026
-    engine: Literal["auto", "pandas", "duckdb"] = "auto"
+    engine: Literal["auto", "pandas", "duckdb"] = Field(
+        "auto",
+        description="what summarises the transactions: pandas, duckdb (files bigger than "
+        "memory; pip install 'stratbook[scale]') or auto (duckdb from "
+        "duckdb.auto_threshold_mb, or for Parquet)",
+    )
+    duckdb: DuckDBSettings = Field(default_factory=DuckDBSettings)
     data: dict[str, DataSource] = Field(default_factory=dict)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     market: MarketSettings = Field(default_factory=MarketSettings)

@@ -90,6 +90,7 @@ class Engagement:
         }
     )
     _cache: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _transactions: Any = field(default=None, repr=False)
 
     # ---- opening ------------------------------------------------------------------------
     @classmethod
@@ -196,6 +197,44 @@ class Engagement:
                     warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             self._cache[source] = frame
         return self._cache[source].copy()
+
+    @property
+    def engine(self) -> str:
+        """What summarises the transactions: ``"pandas"`` or ``"duckdb"`` (``engine`` in
+        engagement.yaml; ``auto`` decided by the file, see :func:`helpers.engine.engine_for`)."""
+        from helpers.engine import engine_for
+
+        settings = self.config.duckdb
+        chosen, note = engine_for(
+            self.config.source_path("transactions"),
+            self.config.engine,
+            threshold_bytes=int(settings.auto_threshold_mb * 1024 * 1024),
+        )
+        if note:
+            self.warn(note, source="transactions")
+        return chosen
+
+    def transactions(self) -> Any:
+        """The transactions for per-customer and per-month tables, whatever the engine.
+
+        Under ``pandas`` a :class:`helpers.engine.FrameTransactions` over
+        :meth:`load` ``("transactions")``; under ``duckdb`` a
+        :class:`helpers.engine.TransactionFile` that never loads the lines (its
+        ``frame`` is ``None``: sections needing lines check it). Same methods, same
+        numbers: ``rfm``, ``rfm_summary``, ``holdout_period``, ``calibration_holdout``,
+        ``main_channel``, ``monthly_revenue``.
+        """
+        if self._transactions is None:
+            from helpers import engine
+
+            if self.engine == "duckdb":
+                txs = engine.TransactionFile.from_config(self.config)
+                for message in txs.warnings():
+                    self.warn(message, source="transactions")
+            else:
+                txs = engine.FrameTransactions(self.load("transactions"))
+            self._transactions = txs
+        return self._transactions
 
     # ---- results ------------------------------------------------------------------------
     def results_dir(self, notebook: str | None = None) -> Path:

@@ -306,6 +306,10 @@ def rfm_scores(
     """
     _check_columns(transactions, "transactions", ("customer_id", "order_date", "amount"))
     summary, _, _ = _summarise(transactions, observation_end=observation_end, time_unit="days")
+    return _scores_from_summary(summary, bins=bins)
+
+
+def _scores_from_summary(summary: pd.DataFrame, *, bins: int) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "recency_days": (summary["T"] - summary["recency"]).astype("int64"),
@@ -409,6 +413,18 @@ def rfm(
 ) -> pd.DataFrame:
     """RFM scores and named segment per customer (:func:`rfm_scores` + :func:`assign_segments`)."""
     out = rfm_scores(transactions, observation_end=observation_end, bins=bins)
+    out["segment"] = assign_segments(out, rules=rules, bins=bins).to_numpy()
+    return out
+
+
+def rfm_from_summary(
+    summary: pd.DataFrame, *, bins: int = 5, rules: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """:func:`rfm` from a per-customer summary in days (``frequency``, ``recency``,
+    ``T``, ``revenue``, indexed by ``customer_id``), such as the DuckDB engine's
+    (:meth:`helpers.engine.TransactionFile.rfm_summary` with ``revenue=True``)."""
+    _check_columns(summary, "summary", ("frequency", "recency", "T", "revenue"))
+    out = _scores_from_summary(summary, bins=bins)
     out["segment"] = assign_segments(out, rules=rules, bins=bins).to_numpy()
     return out
 
@@ -1145,6 +1161,7 @@ __all__ = [
     "quantile_scores",
     "rfm",
     "rfm_finding",
+    "rfm_from_summary",
     "rfm_scores",
     "rfm_segments",
     "segment_label",
