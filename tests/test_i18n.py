@@ -248,6 +248,7 @@ def test_column_decimals_follow_the_kind_and_never_invent_precision():
     assert column_decimals([543.0, 12.0], "count") == 0
     assert column_decimals([10.377437], "count") == 1  # a mean of counts
     assert column_decimals([4.550645], "ratio") == 2
+    assert column_decimals([-33534.49, -3972.93], "ratio") == 0  # a log-likelihood
     assert column_decimals([6.8, 3.0], "ratio") == 1
     assert column_decimals([float("nan")], "money") == 0
 

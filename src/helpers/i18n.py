@@ -188,9 +188,9 @@ def column_decimals(values: Iterable[float], kind: str | None) -> int:
     """The decimals every number of a column is shown with, one rule for the column.
 
     Never more than the values carry; money takes none once an amount reaches 1,000 and two
-    below; a percentage one, a ratio two, a count none (one for a mean of counts); a
-    number of unknown kind three significant digits of its largest value (at most three
-    decimals).
+    below; a percentage one, a ratio two (none past 1,000), a count none (one for a mean
+    of counts); a number of unknown kind three significant digits (at most three
+    decimals), each cell on its own.
 
     Examples
     --------
@@ -211,7 +211,7 @@ def column_decimals(values: Iterable[float], kind: str | None) -> int:
     elif kind == "count":
         limit = 1
     elif kind == "ratio":
-        limit = 2
+        limit = 2 if largest < 1000 else 0
     else:
         limit = 0 if largest == 0 else min(max(2 - math.floor(math.log10(largest)), 0), 3)
     return min(precision, limit)
