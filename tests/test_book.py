@@ -151,7 +151,13 @@ def customers_notebook() -> nbformat.NotebookNode:
     )
 
 
-def make_run(root: Path, *, language: str = "en", observation_end: str | None = None) -> Path:
+def make_run(
+    root: Path,
+    *,
+    language: str = "en",
+    observation_end: str | None = None,
+    currency: str = "EUR",
+) -> Path:
     """A completed run folder of two notebooks inside engagement ``root``."""
     run_dir = root / "reports" / RUN_ID
     (run_dir / "notebooks").mkdir(parents=True)
@@ -166,7 +172,7 @@ def make_run(root: Path, *, language: str = "en", observation_end: str | None = 
         "engagement": {
             "client_name": "Maison Durand",
             "engagement_slug": "maison-durand",
-            "currency": "EUR",
+            "currency": currency,
             "language": language,
             "period_start": "2024-01",
             "observation_end": observation_end,
@@ -524,3 +530,14 @@ def test_print_pdf_without_a_browser_says_what_to_do(
     monkeypatch.setenv("PATH", "")
     with pytest.raises(RunError, match=r"no Chromium or Chrome found .*print to PDF"):
         print_pdf(report)
+
+
+def test_report_tables_show_money_in_the_engagement_currency(root: Path) -> None:
+    fr = build_report(make_run(root, language="fr", currency="CHF")).read_text("utf-8")
+    assert "<td>304\u202f200\xa0CHF</td>" in fr and "<td>01/01/2024</td>" in fr
+    assert "304199.52" not in fr
+
+
+def test_english_report_tables_show_money_with_the_symbol_first(root: Path) -> None:
+    en = build_report(make_run(root)).read_text("utf-8")
+    assert "<td>\u20ac304,200</td>" in en and "<td>2024-01-01</td>" in en

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -355,6 +356,9 @@ def test_plot_seasonality_french_title_names_peak():
     assert len(ax.patches) == 12
     assert ax.get_title().startswith("Pic en juil.")
     assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["janv.", "févr."]
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert ticks and all(re.fullmatch(r"\d,\d+", t) for t in ticks), ticks  # decimal comma
 
 
 def test_plot_revenue_mix_stacks_values_per_year():

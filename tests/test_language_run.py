@@ -111,6 +111,55 @@ def test_french_numbers_and_dates_in_tables(runs: dict[str, Path]):
     assert any(re.fullmatch(r"−?\d{1,3}(\u202f\d{3})*,\d+", c) for c in cells)
 
 
+#: a table cell holding one number: sign, currency, digits and separators, unit
+NUMBER_CELL = re.compile(r"[−-]?(?:[€$£]|[A-Z]{3}\xa0)?\d[\d\u202f,.]*(?:\xa0?[€%]|%)?")
+#: decimals a client reads at most: money and ratios two, percentages one, other numbers three
+MAX_DECIMALS = 3
+
+
+def client_table_cells(run_dir: Path) -> list[str]:
+    """The numbers in the table cells of the report and of the client's notebook pages."""
+    pages = [run_dir / "report.html", *sorted((run_dir / "html").glob("*.html"))]
+    cells = [t for page in pages for tag, t in visible_texts(page.read_text()) if tag == "td"]
+    return [c for c in cells if NUMBER_CELL.fullmatch(c)]
+
+
+def decimals(cell: str, language: str) -> int:
+    point = "," if language == "fr" else "."
+    digits = cell.rstrip("€%\xa0").rsplit(point, 1)
+    return len(digits[1]) if len(digits) == 2 else 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_table_numbers_read_as_a_client_expects(runs: dict[str, Path], language: str):
+    cells = client_table_cells(runs[language])
+    assert len(cells) > 200
+    too_precise = sorted({c for c in cells if decimals(c, language) > MAX_DECIMALS})
+    assert too_precise == []
+    money = [c for c in cells if "€" in c]
+    percent = [c for c in cells if c.endswith("%")]
+    assert money and percent
+    assert not [c for c in money if decimals(c, language) > 2]
+    assert not [c for c in percent if decimals(c, language) > 1]
+    if language == "fr":
+        assert not [c for c in cells if "." in c]  # the decimal comma, never a point
+        assert all(c.endswith("\xa0€") for c in money)
+        assert all(c.endswith("\xa0%") for c in percent)
+    else:
+        assert not [c for c in cells if "\u202f" in c]
+        assert all(c.lstrip("−").startswith("€") for c in money)
+        assert all(re.fullmatch(r"−?[\d,]+(\.\d)?%", c) for c in percent)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_no_missing_value_marker_reaches_the_client(runs: dict[str, Path], language: str):
+    page = (runs[language] / "report.html").read_text(encoding="utf-8")
+    cells = [t for tag, t in visible_texts(page) if tag == "td"]
+    assert not [c for c in cells if c in ("NaN", "nan", "<NA>", "NaT")]
+
+
 @pytest.mark.slow
 def test_data_warnings_reach_the_french_report_in_french(runs: dict[str, Path]):
     page = (runs["fr"] / "report.html").read_text(encoding="utf-8")

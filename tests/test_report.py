@@ -255,9 +255,11 @@ def test_client_page_shows_tables_in_the_client_words(tmp_path: Path, sanitiser:
         sanitiser=sanitiser,
         title="01_x",
         language="fr",
+        currency="USD",
     )
     page = client.read_text(encoding="utf-8")
     assert "<th>Client</th>" in page and "<th>Montant moyen par achat</th>" in page
-    assert "<td>1\u202f234,56</td>" in page and "customer_id" not in page
+    # money in the engagement's currency, no cents past 1 000
+    assert "<td>1\u202f235\xa0$</td>" in page and "customer_id" not in page
     # the reviewer checks the code against the canonical names
     assert "<th>customer_id</th>" in reviewer.read_text(encoding="utf-8")

@@ -54,6 +54,7 @@ from helpers.plots import (
     PALETTE,
     currency_formatter,
     get_ax,
+    localise_axes,
 )
 
 if TYPE_CHECKING:
@@ -731,7 +732,7 @@ def plot_allocation(
     ax.set(title=title, xlabel="", ylabel="")
     ax.margins(x=0.18)
     ax.legend(loc="lower right")
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- Eisenhower ---------------------------------------------------------------------------
@@ -975,7 +976,7 @@ def plot_eisenhower(
         yticks=[1, 2, 3, 4, 5],
     )
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- zero-based budgeting -----------------------------------------------------------------
@@ -1244,7 +1245,7 @@ def plot_zbb(
         float((start + zbb["cost"].to_numpy(float)).max() if len(zbb) else 0.0),
     )
     ax.set(title=title, ylabel=label(LABELS, "zbb_y", language), xlabel="", ylim=(0, top * 1.12))
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- RACI ---------------------------------------------------------------------------------
@@ -1413,7 +1414,7 @@ def plot_raci(
     ax.set_title(raci_headline(checks, language=language), pad=28)
     handles = [Patch(color=c, label=k) for k, c in RACI_COLORS.items()]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    return ax
+    return localise_axes(ax, language)
 
 
 __all__ = [

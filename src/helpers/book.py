@@ -254,7 +254,9 @@ def _attachment_uris(cell: Mapping[str, Any], text: str) -> str:
     return text
 
 
-def _render_output(output: Mapping[str, Any], render_md: Any, language: str = "en") -> str:
+def _render_output(
+    output: Mapping[str, Any], render_md: Any, language: str = "en", currency: str = "EUR"
+) -> str:
     kind = output.get("output_type")
     if kind == "stream":
         if output.get("name") == "stderr":
@@ -278,7 +280,8 @@ def _render_output(output: Mapping[str, Any], render_md: Any, language: str = "e
             svg = re.sub(r"^\s*<\?xml[^>]*>", "", _join(value))
             return f'<figure class="chart">{svg}</figure>\n'
         if mime == "text/html":
-            return f'<div class="output">{localise_tables(_join(value), language)}</div>\n'
+            tables = localise_tables(_join(value), language, currency=currency)
+            return f'<div class="output">{tables}</div>\n'
         if mime == "text/markdown":
             return f'<div class="output note">{render_md(_join(value))}</div>\n'
         text = _join(value)
@@ -294,12 +297,14 @@ def render_chapter(
     name: str,
     language: str,
     anchors: _Anchors | None = None,
+    currency: str = "EUR",
 ) -> Chapter:
     """One executed, already sanitised notebook as a chapter: narrative and outputs only.
 
     Parameters and plumbing cells, check cells, stderr streams and code are left out; the
     notebook's ``#`` title becomes the chapter title, its ``##`` headings the sections
-    listed in the table of contents.
+    listed in the table of contents. Tables read in the client's words, their money in
+    ``currency`` (:func:`helpers.i18n.localise_tables`).
     """
     anchors = anchors or _Anchors()
     number = name[:2] if re.match(r"^\d{2}_", name) else ""
@@ -332,7 +337,8 @@ def render_chapter(
             parts.append(f'<div class="text">{render_md(text)}</div>\n')
         elif cell.cell_type == "code":
             parts.extend(
-                _render_output(o, render_plain_md, language) for o in cell.get("outputs", [])
+                _render_output(o, render_plain_md, language, currency)
+                for o in cell.get("outputs", [])
             )
     if not chapter.title:
         chapter.title = html.escape(toc_title or name)
@@ -537,6 +543,7 @@ def build_report(run_dir: str | Path, *, sanitiser: Any = None) -> Path:
     engagement = manifest.get("engagement") or {}
     language = engagement.get("language", "en")
     check_language(language)
+    currency = engagement.get("currency") or "EUR"
     if sanitiser is None:
         root = run_dir.resolve().parent.parent
         sanitiser = Sanitiser.for_run(engagement_dir=root, run_dir=run_dir)
@@ -554,7 +561,9 @@ def build_report(run_dir: str | Path, *, sanitiser: Any = None) -> Path:
     for name, path in notebooks:
         nb = nbformat.read(str(path), as_version=4)
         clean = sanitise_notebook(nb, sanitiser, client=True)
-        chapters.append(render_chapter(clean, name=name, language=language, anchors=anchors))
+        chapters.append(
+            render_chapter(clean, name=name, language=language, anchors=anchors, currency=currency)
+        )
     notes = run_notes(run_dir, [name for name, _ in notebooks])
     titles = {c.name: c for c in chapters}
 

@@ -20,7 +20,15 @@ import pandas as pd
 from helpers.errors import ConfigError, InputError
 from helpers.i18n import format_number, format_percent, label
 from helpers.ltv import _factorize, _summarise
-from helpers.plots import BAD_COLOR, CLIENT_COLOR, NEUTRAL_COLOR, PALETTE, get_ax, percent_formatter
+from helpers.plots import (
+    BAD_COLOR,
+    CLIENT_COLOR,
+    NEUTRAL_COLOR,
+    PALETTE,
+    get_ax,
+    localise_axes,
+    percent_formatter,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -548,7 +556,7 @@ def plot_rfm_segments(
         ylabel="",
     )
     ax.legend(loc="lower right")
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- personas --------------------------------------------------------------------------
@@ -1135,7 +1143,7 @@ def plot_funnel(
         xlabel=label(LABELS, "funnel_x", language),
         ylabel="",
     )
-    return ax
+    return localise_axes(ax, language)
 
 
 __all__ = [

@@ -28,6 +28,7 @@ from helpers.plots import (
     PALETTE,
     currency_formatter,
     get_ax,
+    localise_axes,
     percent_formatter,
 )
 from helpers.schema import SWOT_QUADRANTS
@@ -556,7 +557,7 @@ def plot_monthly_revenue(
         xlabel=label(LABELS, "month", language),
         ylabel=label(LABELS, "revenue", language),
     )
-    return ax
+    return localise_axes(ax, language)
 
 
 def plot_seasonality(
@@ -586,7 +587,7 @@ def plot_seasonality(
         xlabel=label(LABELS, "calendar_month", language),
         ylabel=label(LABELS, "seasonal_index", language),
     )
-    return ax
+    return localise_axes(ax, language)
 
 
 def plot_revenue_mix(
@@ -632,7 +633,7 @@ def plot_revenue_mix(
         ylabel=label(LABELS, "share_of_revenue", language),
         ylim=(0, max(1.0, bottom.max())),
     )
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- customer concentration -------------------------------------------------------------
@@ -816,7 +817,7 @@ def plot_pareto(
         xlim=(0, 1),
         ylim=(0, 1.02),
     )
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- SWOT and TOWS -----------------------------------------------------------------------
@@ -1045,7 +1046,7 @@ def plot_swot(
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set(title=label(LABELS, "swot_title", language).format(n=len(s)))
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- VRIO --------------------------------------------------------------------------------
@@ -1144,7 +1145,7 @@ def plot_vrio(audit: pd.DataFrame, *, language: str = "en", ax: Axes | None = No
     ax.grid(False)
     sustained = int((audit["implication"] == "sustained_advantage").sum())
     ax.set(title=label(LABELS, "vrio_title", language).format(n=sustained, total=n))
-    return ax
+    return localise_axes(ax, language)
 
 
 __all__ = [

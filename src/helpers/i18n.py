@@ -12,7 +12,7 @@ import html
 import math
 import re
 import string
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -46,6 +46,8 @@ def format_number(value: float | None, language: str = "en", *, decimals: int = 
     check_language(language)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    if round(value, decimals) == 0:
+        value = 0  # no "−0" for a small negative number
     text = f"{value:,.{decimals}f}"
     if language == "fr":
         text = text.replace(",", NNBSP).replace(".", ",")
@@ -60,7 +62,7 @@ def format_currency(
         return "–"
     symbol = CURRENCY_SYMBOLS.get(currency, currency)
     number = format_number(abs(value), language, decimals=decimals)
-    sign = "−" if value < 0 else ""
+    sign = "−" if round(value, decimals) < 0 else ""
     if language == "fr":
         return f"{sign}{number}{NBSP}{symbol}"
     if len(symbol) > 1 and symbol.isalpha():
@@ -140,17 +142,136 @@ def table_name(name: str, language: str) -> str:
 
 
 _CELL = re.compile(r"(<(th|td)\b[^>]*>)(.*?)(</\2>)", re.S)
-_FLOAT = re.compile(r"^-?\d+\.\d+$")
-_INT = re.compile(r"^-?\d{5,}$")
+_ROW = re.compile(r"<tr\b[^>]*>.*?</tr>", re.S)
+_TABLE = re.compile(r"<table\b.*?</table>", re.S)
+_SPAN = re.compile(r"""\b(colspan|rowspan)\s*=\s*["']?(\d+)""")
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
+_INT = re.compile(r"^-?\d+$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$")
+#: how pandas writes a missing value in a table
+_MISSING_TEXTS = frozenset({"NaN", "nan", "<NA>", "NaT"})
+#: what a client reads in place of a missing value
+MISSING = "–"
+#: kinds of numeric column (see :data:`helpers.terms.KINDS`)
+NUMBER_KINDS = ("money", "percent", "count", "ratio")
+#: the decimals pandas shows at most (``display.precision``): more are noise
+_MAX_PRECISION = 6
 
 
-def localise_cell(text: str, language: str, *, header: bool) -> str:
+def column_kind(name: str) -> str | None:
+    """How a column's numbers read: ``money``, ``percent``, ``count``, ``ratio`` or None.
+
+    Looks the canonical name up in :data:`helpers.terms.KINDS`, then matches the name
+    shapes of :data:`helpers.terms.KIND_PATTERNS` (``share_channel_web`` is a percentage);
+    None for a column of unknown kind (or the client's own column names).
+
+    Examples
+    --------
+    >>> column_kind("revenue"), column_kind("customer_share_A"), column_kind("value")
+    ('money', 'percent', None)
+    """
+    if name in terms.KINDS:
+        return terms.KINDS[name]
+    for pattern, kind in terms.KIND_PATTERNS:
+        if re.search(pattern, name):
+            return kind
+    return None
+
+
+def _precision(value: float) -> int:
+    """The decimals ``value`` carries, at most six (``2.50`` -> 1, ``40000.0`` -> 0)."""
+    text = f"{abs(value):.{_MAX_PRECISION}f}".rstrip("0")
+    return len(text.split(".")[1])
+
+
+def column_decimals(values: Iterable[float], kind: str | None) -> int:
+    """The decimals every number of a column is shown with, one rule for the column.
+
+    Never more than the values carry; money takes none once an amount reaches 1,000 and two
+    below; a percentage one, a ratio two (none past 1,000), a count none (one for a mean
+    of counts); a number of unknown kind three significant digits (at most three
+    decimals), each cell on its own.
+
+    Examples
+    --------
+    >>> column_decimals([0.183333, 0.2], "percent"), column_decimals([1234.567891], "money")
+    (1, 0)
+    >>> column_decimals([358.474228, 12.5], "money"), column_decimals([0.154960], None)
+    (2, 3)
+    """
+    finite = [abs(float(v)) for v in values if math.isfinite(v)]
+    if not finite:
+        return 0
+    precision = max(_precision(v) for v in finite)
+    largest = max(finite)
+    if kind == "money":
+        limit = 0 if largest >= 1000 else 2
+    elif kind == "percent":
+        precision, limit = max(precision - 2, 0), 1
+    elif kind == "count":
+        limit = 1
+    elif kind == "ratio":
+        limit = 2 if largest < 1000 else 0
+    else:
+        limit = 0 if largest == 0 else min(max(2 - math.floor(math.log10(largest)), 0), 3)
+    return min(precision, limit)
+
+
+def format_value(
+    value: float | None,
+    kind: str | None,
+    language: str = "en",
+    *,
+    currency: str = "EUR",
+    decimals: int | None = None,
+) -> str:
+    """One number of a table as the client reads it, by its column's ``kind``.
+
+    Parameters
+    ----------
+    value
+        The number (None or NaN reads ``–``).
+    kind
+        ``money``, ``percent``, ``count``, ``ratio`` (see :func:`column_kind`) or None.
+    language, currency
+        The engagement's language and ISO currency code.
+    decimals
+        The column's decimals (:func:`column_decimals`); by default those of ``value``
+        alone.
+
+    Examples
+    --------
+    >>> format_value(1234.5, "money", "fr", decimals=2)
+    '1\u202f234,50\xa0€'
+    >>> format_value(0.186, "percent", "en")
+    '18.6%'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    if decimals is None:
+        decimals = column_decimals([value], kind)
+    if kind == "money":
+        return format_currency(value, currency, language, decimals=decimals)
+    if kind == "percent":
+        return format_percent(value, language, decimals=decimals)
+    return format_number(value, language, decimals=decimals)
+
+
+def localise_cell(
+    text: str,
+    language: str,
+    *,
+    header: bool,
+    kind: str | None = None,
+    decimals: int | None = None,
+    currency: str = "EUR",
+) -> str:
     """One table cell's text as the client reads it.
 
-    Headers and coded values become words (:func:`term`); in French, numbers take the
-    decimal comma and grouped thousands and ISO dates read ``28/11/2026``. Integers of
-    four digits or fewer (years, ranks) stay as written.
+    Headers and coded values become words (:func:`term`); numbers read by their column's
+    ``kind`` and ``decimals`` (:func:`format_value`) with the language's separators;
+    missing values read ``–``; in French, ISO dates read ``28/11/2026``. Integers of four
+    digits or fewer in a column of unknown kind (years, ranks, ids) stay as written.
     """
     raw = text.strip()
     if not raw:
@@ -162,35 +283,104 @@ def localise_cell(text: str, language: str, *, header: bool) -> str:
     parts = raw.split(", ")
     if len(parts) > 1 and all(p in terms.VALUES for p in parts):  # a list of codes
         return ", ".join(term(p, language) for p in parts)
-    if language != "fr":
-        return text
-    if _FLOAT.match(raw):
-        decimals = len(raw.split(".")[1])
-        return format_number(float(raw), language, decimals=decimals)
-    if _INT.match(raw):
-        return format_number(int(raw), language)
+    if raw in _MISSING_TEXTS:
+        return MISSING
+    if _NUMBER.match(raw):
+        if kind is None and _INT.match(raw) and len(raw.lstrip("-")) <= 4:
+            return text
+        return format_value(float(raw), kind, language, currency=currency, decimals=decimals)
     date_match = _ISO_DATE.match(raw)
-    if date_match:
+    if date_match and language == "fr":
         year, month, day = date_match.groups()
         return f"{day}/{month}/{year}"
     return text
 
 
-def localise_tables(markup: str, language: str) -> str:
-    """Every table cell of an HTML output (a DataFrame's) put in the client's words.
+def _span(opening: str, attribute: str) -> int:
+    found = dict(_SPAN.findall(opening))
+    return max(int(found.get(attribute, 1)), 1)
 
-    See :func:`localise_cell`; the markup around the cells is left as it is.
+
+def _cell_columns(rows: list[re.Match[str]], markup: str) -> list[tuple[re.Match[str], int]]:
+    """The cells of ``rows`` with the column each one starts in (row and column spans)."""
+    out = []
+    spanned: dict[int, int] = {}  # column -> rows still covered by a cell above
+    for row in rows:
+        column = 0
+        for cell in _CELL.finditer(markup, row.start(), row.end()):
+            while spanned.get(column, 0) > 0:
+                column += 1
+            out.append((cell, column))
+            width = _span(cell.group(1), "colspan")
+            height = _span(cell.group(1), "rowspan")
+            for c in range(column, column + width):
+                spanned[c] = max(spanned.get(c, 0), height)
+            column += width
+        spanned = {c: n - 1 for c, n in spanned.items() if n > 1}
+    return out
+
+
+def _localise_table(markup: str, language: str, currency: str) -> str:
+    """One ``<table>``: headers in words, each column's numbers by its kind."""
+    head_end = markup.find("</thead>")
+    rows = list(_ROW.finditer(markup))
+    head = [r for r in rows if head_end >= 0 and r.start() < head_end]
+    body = [r for r in rows if r not in head]
+    names: dict[int, str] = {}
+    for cell, column in _cell_columns(head, markup):
+        text = html.unescape(cell.group(3)).strip()
+        if text and "<" not in text:
+            for c in range(column, column + _span(cell.group(1), "colspan")):
+                names[c] = text  # the lowest header row names the column
+    body_cells = _cell_columns(body, markup)
+    kinds = {c: column_kind(name) for c, name in names.items()}
+    numbers: dict[int, list[float]] = {}
+    for cell, column in body_cells:
+        raw = html.unescape(cell.group(3)).strip()
+        if cell.group(2) == "td" and _NUMBER.match(raw):
+            numbers.setdefault(column, []).append(float(raw))
+    # a column of unknown kind may mix amounts and shares row by row (``metric, value``
+    # tables): its numbers each take their own decimals
+    decimals = {c: column_decimals(v, kinds[c]) for c, v in numbers.items() if kinds.get(c)}
+
+    def rewrite(cell: re.Match[str], text: str) -> str:
+        return f"{cell.group(1)}{html.escape(text, quote=False)}{cell.group(4)}"
+
+    parts, last = [], 0
+    cells = [(c, None) for r in head for c in _CELL.finditer(markup, r.start(), r.end())]
+    for cell, column in [*cells, *body_cells]:
+        inner = cell.group(3)
+        if "<" in inner:  # nested markup: leave it alone
+            continue
+        text = html.unescape(inner)
+        if column is None:
+            new = localise_cell(text, language, header=True)
+        elif cell.group(2) == "th" and not _NUMBER.match(text.strip()):
+            new = localise_cell(text, language, header=not _ISO_DATE.match(text.strip()))
+        else:
+            new = localise_cell(
+                text,
+                language,
+                header=False,
+                kind=kinds.get(column),
+                decimals=decimals.get(column),
+                currency=currency,
+            )
+        parts += [markup[last : cell.start()], rewrite(cell, new)]
+        last = cell.end()
+    return "".join(parts) + markup[last:]
+
+
+def localise_tables(markup: str, language: str, *, currency: str = "EUR") -> str:
+    """Every table of an HTML output (a DataFrame's) as the client reads it.
+
+    Headers and codes in the client's words; each column's numbers formatted by its kind
+    (:func:`column_kind`) with one number of decimals for the column
+    (:func:`column_decimals`), money in ``currency``; see :func:`localise_cell`. The markup
+    around the cells is left as it is; the CSVs and the workbook keep the raw numbers.
     """
     check_language(language)
-
-    def cell(match: re.Match[str]) -> str:
-        opening, kind, inner, closing = match.groups()
-        if "<" in inner:  # nested markup: leave it alone
-            return match.group(0)
-        text = localise_cell(html.unescape(inner), language, header=kind == "th")
-        return f"{opening}{html.escape(text, quote=False)}{closing}"
-
-    return _CELL.sub(cell, markup)
+    return _TABLE.sub(lambda m: _localise_table(m.group(0), language, currency), markup)
 
 
 def translate(text: str, language: str) -> str:
@@ -334,11 +524,14 @@ __all__ = [
     "LANGUAGES",
     "MESSAGES",
     "check_language",
+    "column_decimals",
+    "column_kind",
     "data_warning",
     "format_currency",
     "format_date",
     "format_number",
     "format_percent",
+    "format_value",
     "is_kit_code",
     "label",
     "localise_cell",

@@ -26,7 +26,7 @@ from scipy import optimize, special
 
 from helpers.errors import InputError, NotFittedError
 from helpers.i18n import format_number, format_percent, label
-from helpers.plots import PALETTE, get_ax, percent_formatter
+from helpers.plots import PALETTE, get_ax, localise_axes, percent_formatter
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -1246,7 +1246,7 @@ def plot_holdout(comparison: pd.DataFrame, *, language: str = "en", ax: Axes | N
         ylabel=label(LABELS, "holdout_y", language),
     )
     ax.legend()
-    return ax
+    return localise_axes(ax, language)
 
 
 def plot_ltv_by_segment(
@@ -1283,7 +1283,7 @@ def plot_ltv_by_segment(
         xlabel=label(LABELS, "ltv_x", language),
         ylabel="",
     )
-    return ax
+    return localise_axes(ax, language)
 
 
 __all__ = [

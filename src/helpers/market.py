@@ -26,6 +26,7 @@ from helpers.plots import (
     NEUTRAL_COLOR,
     PALETTE,
     get_ax,
+    localise_axes,
     percent_formatter,
 )
 from helpers.schema import BENCHMARK_AREAS, PESTEL_DIMENSIONS, PESTEL_HORIZONS, PORTER_FORCES
@@ -321,7 +322,7 @@ def plot_pestel(scores: pd.DataFrame, *, language: str = "en", ax: Axes | None =
         xlim=(-lim, lim),
         ylim=(-0.7, len(d) + 0.4),
     )
-    return ax
+    return localise_axes(ax, language)
 
 
 def plot_pestel_heatmap(
@@ -356,7 +357,7 @@ def plot_pestel_heatmap(
     ax.grid(False)
     title = label(LABELS, key, language).format(score=format_number(net, language, decimals=1))
     ax.set(title=_headline(title), xlabel="", ylabel="")
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- strategic groups --------------------------------------------------------------------
@@ -530,7 +531,7 @@ def plot_strategic_groups(
     ax.legend(loc="best", fontsize=9)
     xname, yname = (str(d).replace("_", " ").capitalize() for d in dimensions)
     ax.set(title=_headline(title), xlabel=xname, ylabel=yname)
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- BCG ---------------------------------------------------------------------------------
@@ -677,7 +678,7 @@ def plot_bcg(
         xlabel=label(LABELS, "relative_share", language),
         ylabel=label(LABELS, "market_growth", language),
     )
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- Porter ------------------------------------------------------------------------------
@@ -803,7 +804,7 @@ def plot_porter(forces: pd.DataFrame, *, language: str = "en", ax: Axes | None =
         force=label(LABELS, strongest, language).lower(),
     )
     ax.set_title(_headline(title), pad=24)
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- benchmarking ------------------------------------------------------------------------
@@ -936,7 +937,7 @@ def plot_benchmark_gaps(
     else:
         title = label(LABELS, "gap_title_ahead", language)
     ax.set(title=_headline(title), xlabel=label(LABELS, "gap_axis", language), ylabel="")
-    return ax
+    return localise_axes(ax, language)
 
 
 __all__ = [

@@ -23,7 +23,15 @@ import pandas as pd
 
 from helpers.errors import InputError, NotFittedError
 from helpers.i18n import format_currency, format_number, format_percent, label
-from helpers.plots import BAD_COLOR, CLIENT_COLOR, GOOD_COLOR, NEUTRAL_COLOR, PALETTE, get_ax
+from helpers.plots import (
+    BAD_COLOR,
+    CLIENT_COLOR,
+    GOOD_COLOR,
+    NEUTRAL_COLOR,
+    PALETTE,
+    get_ax,
+    localise_axes,
+)
 from helpers.schema import AARRR_STAGES, BSC_PERSPECTIVES
 
 if TYPE_CHECKING:
@@ -1854,7 +1862,7 @@ def plot_smart(smart: pd.DataFrame, *, language: str = "en", ax: Axes | None = N
     ax.xaxis.tick_top()
     for spine in ax.spines.values():
         spine.set_visible(False)
-    return ax
+    return localise_axes(ax, language)
 
 
 def plot_forecast(
@@ -1977,7 +1985,7 @@ def plot_forecast(
         fontsize=8,
         color=NEUTRAL_COLOR,
     )
-    return ax
+    return localise_axes(ax, language)
 
 
 def plot_okr(
@@ -2013,7 +2021,7 @@ def plot_okr(
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
     ax.invert_yaxis()
     ax.grid(axis="y", visible=False)
-    return ax
+    return localise_axes(ax, language)
 
 
 def _format_kpi(value: float | None, unit: str, currency: str, language: str) -> str:
@@ -2114,7 +2122,7 @@ def plot_kpis(
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    return ax
+    return localise_axes(ax, language)
 
 
 #: strategy-map layout (data units)
@@ -2226,7 +2234,7 @@ def plot_strategy_map(
     ax.grid(False)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    return ax
+    return localise_axes(ax, language)
 
 
 __all__ = [

@@ -60,7 +60,15 @@ import pandas as pd
 from helpers.config import PipelineSettings
 from helpers.errors import InputError
 from helpers.i18n import data_warning, format_currency, format_number, format_percent, label
-from helpers.plots import BAD_COLOR, CLIENT_COLOR, GOOD_COLOR, NEUTRAL_COLOR, PALETTE, get_ax
+from helpers.plots import (
+    BAD_COLOR,
+    CLIENT_COLOR,
+    GOOD_COLOR,
+    NEUTRAL_COLOR,
+    PALETTE,
+    get_ax,
+    localise_axes,
+)
 from helpers.schema import BANT_FIELDS, GPCT_FIELDS, MEDDIC_FIELDS
 
 if TYPE_CHECKING:
@@ -1461,7 +1469,7 @@ def plot_funnel(stages: pd.DataFrame, *, language: str = "en", ax: Axes | None =
     else:
         title = label(LABELS, "funnel_title_plain", language)
     ax.set(title=title, xlabel=label(LABELS, "funnel_x", language), ylabel="")
-    return ax
+    return localise_axes(ax, language)
 
 
 def plot_stage_durations(
@@ -1534,7 +1542,7 @@ def plot_stage_durations(
     else:
         title = label(LABELS, "durations_title_plain", language)
     ax.set(title=title, xlabel=label(LABELS, "durations_x", language), ylabel="")
-    return ax
+    return localise_axes(ax, language)
 
 
 __all__ = [

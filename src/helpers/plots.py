@@ -127,6 +127,57 @@ def percent_formatter(language: str = "en", *, decimals: int = 0):
     return FuncFormatter(lambda x, _pos=None: format_percent(x, language, decimals=decimals))
 
 
+def _tick_decimals(locs: list[float]) -> int:
+    """The fewest decimals (at most six) that tell every tick of ``locs`` apart exactly."""
+    for decimals in range(7):
+        if all(abs(round(x, decimals) - x) <= 1e-9 * max(abs(x), 1.0) for x in locs):
+            return decimals
+    return 6
+
+
+def number_formatter(language: str = "en"):
+    """A tick formatter for plain numbers in the language's conventions.
+
+    ``1,234.5`` in English, ``1 234,5`` in French (narrow no-break space between
+    thousands, decimal comma, true minus sign); every tick of an axis takes the decimals
+    its spacing needs (``0.5, 1.0, 1.5``), as matplotlib's default does.
+    """
+    from matplotlib.ticker import Formatter
+
+    from helpers.i18n import check_language, format_number
+
+    check_language(language)
+
+    class NumberFormatter(Formatter):
+        decimals = 0
+
+        def set_locs(self, locs) -> None:
+            super().set_locs(locs)
+            finite = [float(x) for x in locs if abs(x) < float("inf")]
+            self.decimals = _tick_decimals(finite) if finite else 0
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return format_number(float(x), language, decimals=self.decimals)
+
+    return NumberFormatter()
+
+
+def localise_axes(ax: Axes, language: str = "en") -> Axes:
+    """Give ``ax``'s plain numeric axes the language's number format; returns ``ax``.
+
+    Only axes still using matplotlib's default number formatter change: money and percent
+    axes (:func:`currency_formatter`, :func:`percent_formatter`), categories, dates and
+    log scales keep theirs. Chapter plot functions call it last, so a French chart reads
+    ``1 234,5`` on every axis.
+    """
+    from matplotlib.ticker import ScalarFormatter
+
+    for axis in (ax.xaxis, ax.yaxis):
+        if type(axis.get_major_formatter()) is ScalarFormatter:
+            axis.set_major_formatter(number_formatter(language))
+    return ax
+
+
 __all__ = [
     "BAD_COLOR",
     "CLIENT_COLOR",
@@ -135,6 +186,8 @@ __all__ = [
     "PALETTE",
     "currency_formatter",
     "get_ax",
+    "localise_axes",
+    "number_formatter",
     "percent_formatter",
     "set_theme",
 ]

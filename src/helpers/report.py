@@ -347,6 +347,7 @@ def render_reports(
     sanitiser: Sanitiser,
     title: str,
     language: str = "en",
+    currency: str = "EUR",
 ) -> tuple[Path, Path]:
     """Write the client and reviewer HTML of one executed notebook.
 
@@ -364,6 +365,8 @@ def render_reports(
         The engagement's language: the client's page shows its tables in the client's
         words (:func:`helpers.i18n.localise_tables`); the reviewer's keeps the canonical
         names the code uses.
+    currency
+        The engagement's ISO currency code, for the money columns of the client's tables.
 
     Returns
     -------
@@ -375,7 +378,9 @@ def render_reports(
         if isinstance(executed, nbformat.NotebookNode)
         else nbformat.read(str(executed), as_version=4)
     )
-    client_nb = localise_outputs(sanitise_notebook(nb, sanitiser, client=True), language)
+    client_nb = localise_outputs(
+        sanitise_notebook(nb, sanitiser, client=True), language, currency=currency
+    )
     client = render_html(client_nb, client_path, client=True, title=title)
     reviewer = render_html(
         sanitise_notebook(nb, sanitiser, client=False), reviewer_path, client=False, title=title
@@ -383,15 +388,19 @@ def render_reports(
     return client, reviewer
 
 
-def localise_outputs(nb: nbformat.NotebookNode, language: str) -> nbformat.NotebookNode:
-    """``nb`` with the HTML tables of its outputs in the client's words (in place)."""
+def localise_outputs(
+    nb: nbformat.NotebookNode, language: str, *, currency: str = "EUR"
+) -> nbformat.NotebookNode:
+    """``nb`` with the HTML tables of its outputs in the client's words and number formats,
+    money in ``currency`` (in place)."""
     from helpers.i18n import localise_tables
 
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data") or {}
             if "text/html" in data:
-                data["text/html"] = localise_tables(_join(data["text/html"]), language)
+                markup = _join(data["text/html"])
+                data["text/html"] = localise_tables(markup, language, currency=currency)
     return nb
 
 

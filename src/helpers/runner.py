@@ -1774,6 +1774,7 @@ def _run_notebook(
                 sanitiser=sanitiser,
                 title=nb.name,
                 language=plan.config.language,
+                currency=plan.config.currency,
             )
             entry["html"] = {
                 "client": client.relative_to(run_dir).as_posix(),

@@ -652,3 +652,51 @@ PHRASES: dict[str, str] = {
     "engagement.yaml)": "un export CRM des affaires avec l'historique de leurs étapes "
     "(data.opportunities dans engagement.yaml)",
 }
+
+
+def _kinds(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in text.strip().splitlines():
+        kind, names = (part.strip() for part in line.split(":"))
+        out.update(dict.fromkeys(names.split(), kind))
+    return out
+
+
+#: how the numbers of a result column read in the client's tables (one line per kind):
+#: ``money`` in the engagement's currency, ``percent`` a share (0.186) read as ``18.6%``,
+#: ``count`` whole numbers (a mean of counts takes one decimal), ``ratio`` a score or a
+#: ratio (two decimals at most). Names here win over :data:`KIND_PATTERNS`; a column in
+#: neither reads with the significant digits its size needs (``value``, ``gap``, ``target``
+#: hold money or counts depending on the row).
+KINDS = _kinds(
+    """
+    money: amount avg_deal_won basket benefit benefit_left_on_table cac change clv clv_mean
+    money: clv_total cost cumulative_cost current_budget direct_cost expected_value
+    money: indirect_cost ltv monetary monetary_mean monetary_value open_amount
+    money: previous_comparable recommended_budget revenue revenue_comparable seasonal
+    money: unused_budget velocity_per_day weighted_amount
+    percent: conversion current_share discount_rate drop_off gap_best_rel gap_median_rel
+    percent: growth implied_annual_growth market_growth overall_conversion prob_alive progress
+    percent: recommended_share share share_met win_probability win_rate
+    count: actual_total advanced comparable_months contacts criteria_met criteria_tracked
+    count: customers days_median days_p90 drivers frequency frequency_cal frequency_mean
+    count: gains_addressed gains_total initiatives items_addressed jobs_addressed jobs_total
+    count: key_results kpis lost median_days months open open_opportunities opportunities
+    count: orders p90_days pains_addressed pains_total passed payback_months players
+    count: predicted_total reached recency_days recency_days_mean slipped stalled
+    count: stall_threshold_days tenure_days won met
+    ratio: abs_error_mean actual_mean client_score competitor_max competitor_median
+    ratio: competitor_min contribution expected_purchases f_mean fit_score gap_to_best impact
+    ratio: importance likelihood log_likelihood ltv_cac m_mean predicted_mean r_mean ratio
+    ratio: relative_share score silhouette strategic_impact urgency weight weight_addressed
+    ratio: weight_total weight_used x y
+    """
+)
+
+#: kinds of the columns not named in :data:`KINDS`, by the shape of their name
+KIND_PATTERNS = (
+    (r"(^|_)share(_|$)|^top_\d+pct_share$", "percent"),
+    (r"(^|_)rate$|^conversion_[a-z]+$", "percent"),
+    (r"^class_[A-Z]_customers$|^lost_at_[a-z]+$|_days$", "count"),
+    (r"_score$", "ratio"),
+)

@@ -29,7 +29,15 @@ import pandas as pd
 
 from helpers.errors import InputError
 from helpers.i18n import format_percent, label
-from helpers.plots import BAD_COLOR, CLIENT_COLOR, GOOD_COLOR, NEUTRAL_COLOR, PALETTE, get_ax
+from helpers.plots import (
+    BAD_COLOR,
+    CLIENT_COLOR,
+    GOOD_COLOR,
+    NEUTRAL_COLOR,
+    PALETTE,
+    get_ax,
+    localise_axes,
+)
 from helpers.schema import POSITIONING_PARTS
 
 if TYPE_CHECKING:
@@ -335,7 +343,7 @@ def plot_vp_fit(fit: pd.DataFrame, *, language: str = "en", ax: Axes | None = No
 
     ax.xaxis.set_major_formatter(percent_formatter(language))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)
-    return ax
+    return localise_axes(ax, language)
 
 
 def plot_vp_canvas(
@@ -442,7 +450,7 @@ def plot_vp_canvas(
     ax.grid(False)
     for side in ("left", "bottom", "top", "right"):
         ax.spines[side].set_visible(False)
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- strategy canvas --------------------------------------------------------------------
@@ -602,7 +610,7 @@ def plot_strategy_canvas(
         title=canvas_headline(summary, client=name, language=language),
     )
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
-    return ax
+    return localise_axes(ax, language)
 
 
 # ---- positioning ------------------------------------------------------------------------
