@@ -560,7 +560,7 @@ def test_client_html_embeds_its_images(full_run):
     result, _ = full_run
     page = (result.run_dir / "html" / "02_beta.html").read_text(encoding="utf-8")
     assert 'src="http' not in page.replace('src="https://cdn', "")  # only the lab template's CDN
-    assert "Section non traitée : Customer journey" in page  # the skip note, in French
+    assert "Section non traitée : Parcours client" in page  # the skip note, in French
 
 
 # ---- failure and interruption ----------------------------------------------------------------
