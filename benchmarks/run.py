@@ -72,6 +72,8 @@ else:
     LT_RUNS = {1_000_000: (3, 1), 10_000_000: (1, 0), 100_000: (3, 1)}
     E2E_REPEAT = 2
     INCREMENTAL_REPEAT = 3
+E2E_REPEAT = int(os.environ.get("BENCH_E2E_REPEAT", E2E_REPEAT))
+INCREMENTAL_REPEAT = int(os.environ.get("BENCH_INCREMENTAL_REPEAT", INCREMENTAL_REPEAT))
 #: lines of the bigger-than-memory file (bigdata.py); needs duckdb (`make bench` adds it)
 BIG_LINES = 1_000_000 if QUICK else 100_000_000
 LT_RUNS_CUSTOMERS = dict(LT_RUNS)
@@ -304,7 +306,7 @@ def e2e_only() -> None:
     and, per notebook, kernel start / cells / HTML rendering of the last run of each.
     """
     OUT.mkdir(parents=True, exist_ok=True)
-    repeat = int(os.environ.get("BENCH_E2E_REPEAT", E2E_REPEAT))
+    repeat = E2E_REPEAT
     load = os.getloadavg()
     log(f"end-to-end only: demo vs floor, {repeat} run(s) each; load {load[0]:.1f}")
     sh([KIT_PY, "e2e.py", OUT / "e2e.json", "--repeat", repeat])
