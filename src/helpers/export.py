@@ -11,6 +11,7 @@ dates). The file is byte-for-byte the same for the same tables: its timestamps a
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterable
@@ -198,18 +199,20 @@ def _cell_body(value: Any, style: int | None) -> str:
     Same types, escaping and number text (``%.16g``) as ``openpyxl.cell._writer``, so the
     streamed sheets read back exactly like cells appended one by one.
     """
-    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-    from openpyxl.compat import safe_string
-    from openpyxl.utils.datetime import to_excel
-
     s = f' s="{style}"' if style is not None else ""
     if value is None:
         return f'{s} t="n" />' if s else ""
     if isinstance(value, bool):
         return f'{s} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, int | float):
-        text = safe_string(value)  # "" for inf, as openpyxl
-        return f'{s} t="n"><v>{text}</v></c>' if text else f'{s} t="n"><v /></c>'
+        if math.isinf(value):  # openpyxl's safe_string: no text for infinities
+            return f'{s} t="n"><v /></c>'
+        return f'{s} t="n"><v>{value:.16g}</v></c>'
+    # imported here, not per number: the numbers are most cells
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+    from openpyxl.compat import safe_string
+    from openpyxl.utils.datetime import to_excel
+
     if isinstance(value, datetime):
         return f'{s} t="n"><v>{safe_string(to_excel(value))}</v></c>'
     text = str(value)[:32767]
