@@ -6,6 +6,7 @@ import json
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import helpers.export as export_module
 from helpers.context import write_csv
 from helpers.export import (
     FLOAT_FORMAT,
@@ -214,3 +216,52 @@ def test_sheet_names_always_valid(tables: list[str]) -> None:
     assert len({n.lower() for n in names} | {"index"}) == len(names) + 1  # unique, not "Index"
     assert all(0 < len(n) <= 31 and not re.search(r"[\[\]:*?/\\]", n) for n in names)
     assert not any(n.startswith("'") or n.endswith("'") for n in names)
+
+
+def _reference_sheet(frame: pd.DataFrame) -> openpyxl.Workbook:
+    """The sheet openpyxl writes when every cell is appended and formatted one by one."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([export_module._client_value(v, "en") for v in row])
+    for j, col in enumerate(frame.columns, start=1):
+        fmt = column_format(col, frame[col])
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                cell.number_format = fmt
+    return wb
+
+
+def _cells(ws: Any) -> list[tuple]:
+    return [
+        (c.coordinate, c.value, c.data_type, c.number_format)
+        for row in ws.iter_rows(min_row=2)
+        for c in row
+    ]
+
+
+def test_streamed_rows_read_back_like_openpyxl_cells(tmp_path: Path) -> None:
+    # the rows are written as XML text, not openpyxl cells: every kind of value must read
+    # back exactly as openpyxl's own writer stores it
+    frame = pd.DataFrame(
+        {
+            "label": [" padded ", "a & b <c> 'd'", "#N/A", None, "tab\tand\nline", "plain"],
+            "flag": [True, False, True, None, False, True],
+            "revenue": [1e20, -0.5, float("nan"), None, 1 / 3, 12345678.125],
+            "orders": [1, 2, 3, 4, 5, 2**40],
+            "share": [0.1, None, 1.0, None, 0.0, 0.25],
+            "day": pd.to_datetime(
+                ["2025-01-31", None, "1900-02-01", None, "2025-12-31", "2030-06-15"]
+            ),
+        }
+    )
+    run_dir = tmp_path / "run"
+    write_csv(frame, run_dir / "results" / "01_diagnostic" / "edge.csv")
+    ours = openpyxl.load_workbook(export_results(run_dir, language="en"))["01 edge"]
+    buffer = tmp_path / "reference.xlsx"
+    _reference_sheet(read_table(run_dir / "results" / "01_diagnostic" / "edge.csv")).save(buffer)
+    reference = openpyxl.load_workbook(buffer).active
+    assert _cells(ours) == _cells(reference)
+    assert ours.dimensions == reference.dimensions == "A1:F7"
+    assert ours["C4"].value is None and ours["C4"].number_format == FLOAT_FORMAT

@@ -371,6 +371,15 @@ def _numeric_columns(df: pd.DataFrame) -> list[str]:
     return out
 
 
+def _single_thread():
+    """KMeans on one OpenMP thread: for a dozen players the threads' start-up and waits
+    cost ~20 ms per restart on a busy 2-core machine (1 s for the silhouette search);
+    the data fit in one chunk, so the clusters are the same."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 def choose_group_count(x: np.ndarray, *, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """Silhouette score of KMeans for k = 2 .. min(5, n - 1) on standardised points.
 
@@ -385,10 +394,12 @@ def choose_group_count(x: np.ndarray, *, seed: int = DEFAULT_SEED) -> pd.DataFra
             f"strategic groups: {n} players cannot be clustered; give at least 3 or a group column"
         )
     rows = []
-    for k in range(2, min(MAX_GROUPS, n - 1) + 1):
-        labels = KMeans(n_clusters=k, n_init=KMEANS_N_INIT, random_state=seed).fit_predict(x)
-        score = silhouette_score(x, labels) if len(set(labels)) > 1 else -1.0
-        rows.append({"k": k, "silhouette": float(score)})
+    with _single_thread():
+        for k in range(2, min(MAX_GROUPS, n - 1) + 1):
+            model = KMeans(n_clusters=k, n_init=KMEANS_N_INIT, random_state=seed)
+            labels = model.fit_predict(x)
+            score = silhouette_score(x, labels) if len(set(labels)) > 1 else -1.0
+            rows.append({"k": k, "silhouette": float(score)})
     return pd.DataFrame(rows)
 
 
@@ -449,7 +460,8 @@ def strategic_groups(
         k = int(scores.loc[scores["silhouette"].idxmax(), "k"])
     if not 1 <= k <= n:
         raise InputError(f"strategic groups: k must be between 1 and {n} players, got {k}")
-    model = KMeans(n_clusters=k, n_init=KMEANS_N_INIT, random_state=seed).fit(xy)
+    with _single_thread():
+        model = KMeans(n_clusters=k, n_init=KMEANS_N_INIT, random_state=seed).fit(xy)
     order = np.argsort(model.cluster_centers_[:, 0], kind="stable")
     rename = {int(old): new + 1 for new, old in enumerate(order)}
     out["group"] = [str(rename[int(lbl)]) for lbl in model.labels_]
