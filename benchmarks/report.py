@@ -85,7 +85,7 @@ def write_results(r: dict, path: Path) -> Path:
         f"{ratio:.2f}× ({mem['process_peak'] / GB:.2f} GiB vs {mem['frame_bytes_deep'] / GB:.2f} GiB) | "
         f"{_ok(ratio <= MEMORY_BAR)} |"
     )
-    for row in r.get("bigdata", {}).get("runs", []):
+    for row in (r.get("bigdata") or {}).get("runs", []):
         add(bigdata_bar_row(row))
     e = r["e2e"]
     add(
@@ -386,8 +386,9 @@ def bigdata_bar_row(row: dict) -> str:
     """The bar row of one bigger-than-memory run (one file kind)."""
     bar = row["rss_bar_bytes"]
     return (
-        f"| {_n(row['lines'])} lines via DuckDB, peak RSS < {bar / GB:g} GB "
-        f"({row['kind']}) | {row['peak_rss_bytes'] / GB:.2f} GiB, "
+        f"| {_n(row['lines'])} lines via DuckDB, peak RSS < {bar / GB:g} GiB "
+        f"({row['kind']}) | {row['peak_rss_bytes'] / GB:.2f} GiB "
+        f"({row['peak_rss_bytes'] / 1e9:.2f} GB decimal), "
         f"{_s(row['total_s'])} s | {_ok(row['peak_rss_bytes'] < bar)} |"
     )
 

@@ -467,8 +467,9 @@ def main() -> None:
         # about an hour on 2 cores: measured on request (BENCH_BIGDATA=1, or --only bigdata);
         # otherwise the last measurement is carried over, with its own date
         last = OUT / "results.json"
-        if last.exists():
-            results["bigdata"] = json.loads(last.read_text()).get("bigdata")
+        carried = json.loads(last.read_text()).get("bigdata") if last.exists() else None
+        if carried:
+            results["bigdata"] = carried
 
     results["load_end"] = os.getloadavg()
     results["duration_s"] = time.perf_counter() - t_start
