@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.errors import ConfigError, DataError, DataWarning, InputError
-from helpers.ltv import DEFAULT_PERIOD, SUMMARY_COLUMNS, UNIT_DAYS
+from helpers.ltv import SUMMARY_COLUMNS, UNIT_DAYS, _check_unit
 
 Engine = Literal["pandas", "duckdb", "auto"]
 ENGINES = ("pandas", "duckdb", "auto")
@@ -906,20 +906,6 @@ def _period_day(value: pd.Timestamp, period: str) -> int:
     if period == "W":
         day = day - pd.Timedelta(days=day.weekday())
     return int((day - pd.Timestamp("1970-01-01")).days)
-
-
-def _check_unit(time_unit: str, period: str | None) -> str:
-    if time_unit not in UNIT_DAYS:
-        raise InputError(
-            f"The value for `time_unit` must be one of {tuple(UNIT_DAYS)}, but {time_unit!r} "
-            "was passed."
-        )
-    period = DEFAULT_PERIOD[time_unit] if period is None else period
-    if period not in ("D", "W"):
-        raise InputError(
-            f"The value for `period` must be 'D' (day) or 'W' (week), but {period!r} was passed."
-        )
-    return period
 
 
 def _by_customer(ids: object, columns: dict[str, np.ndarray]) -> pd.DataFrame:
