@@ -81,3 +81,105 @@ def test_localise_axes_changes_only_plain_number_axes():
     plt.close(ax.figure)
     assert f"2{NNBSP}000" in y_labels and not any("." in t or "," in t for t in y_labels)
     assert all(t.endswith(f"{NBSP}%") for t in x_labels)  # kept its percent formatter
+
+
+# ---- the inline PNG: laid out once, drawn once ------------------------------------------
+def _png_size(b64: str) -> tuple[int, int]:
+    import base64
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(base64.b64decode(b64))).size
+
+
+def _count_draws(fig) -> list:
+    draws: list = []
+    fig.canvas.mpl_connect("draw_event", lambda event: draws.append(event))
+    return draws
+
+
+def test_figure_png_draws_a_laid_out_figure_once_at_its_own_size():
+    import matplotlib.pyplot as plt
+    from IPython.core.pylabtools import print_figure
+
+    from helpers.plots import FIGURE_LAYOUT, figure_png
+
+    ax = get_ax(figsize=(6, 4))
+    ax.barh(["a long category name", "b"], [3, 1])
+    ax.set(title="Short title", xlabel="revenue")
+    fig = ax.figure
+    engine = fig.get_layout_engine()
+    assert FIGURE_LAYOUT == "tight" and engine is not None
+    draws = _count_draws(fig)
+    png = figure_png(fig, fmt="png", base64=True, bbox_inches="tight")
+    assert len(draws) == 1  # IPython's own printer draws twice
+    assert _png_size(png) == (600, 400)  # 6 x 4 in at 100 dpi, nothing cropped
+    assert fig.get_layout_engine() is engine  # restored for later edits
+    # the layout kept every label inside: the tight box IPython would crop to is within
+    renderer = fig.canvas.get_renderer()
+    tight = fig.get_tightbbox(renderer)
+    assert tight.x0 >= 0 and tight.y0 >= 0 and tight.x1 <= 6 and tight.y1 <= 4
+    draws.clear()
+    print_figure(fig, fmt="png", bbox_inches="tight")
+    assert len(draws) == 2
+    plt.close(fig)
+
+
+def test_figure_png_crops_to_the_tight_box_when_a_title_sticks_out():
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import _outside_figure, figure_png
+
+    ax = get_ax(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("A title far wider than a three-inch figure can hold", loc="left")
+    fig = ax.figure
+    fig.get_layout_engine().execute(fig)
+    assert _outside_figure(fig) == [ax._left_title]
+    width, _height = _png_size(figure_png(fig, fmt="png", base64=True, bbox_inches="tight"))
+    # IPython's tight box: wider than the 300-pixel figure, so the title is whole
+    assert width > 300
+    plt.close(fig)
+
+
+def test_figure_png_leaves_figures_without_a_layout_engine_to_ipython():
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import figure_png
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1], [0, 1])
+    ax.set_ylabel("a label")
+    draws = _count_draws(fig)
+    width, height = _png_size(figure_png(fig, fmt="png", base64=True, bbox_inches="tight"))
+    assert len(draws) == 2 and (width, height) != (300, 200)  # cropped as IPython does
+    assert fig.get_layout_engine() is None
+    assert figure_png(plt.figure(), fmt="png") is None  # an empty figure shows nothing
+    plt.close("all")
+
+
+def test_the_inline_png_printer_is_replaced_only_when_it_is_ipythons_plain_png():
+    from functools import partial
+
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.core.pylabtools import select_figure_formats
+    from matplotlib.figure import Figure
+
+    from helpers.plots import _png_drawn_once, figure_png
+
+    shell = InteractiveShell.instance()
+    png = shell.display_formatter.formatters["image/png"]
+    try:
+        select_figure_formats(shell, {"png"}, bbox_inches="tight")
+        _png_drawn_once()
+        printer = png.lookup_by_type(Figure)
+        assert isinstance(printer, partial) and printer.func is figure_png
+        assert printer.keywords == {"fmt": "png", "base64": True, "bbox_inches": "tight"}
+        select_figure_formats(shell, {"retina"})
+        retina = png.lookup_by_type(Figure)
+        _png_drawn_once()
+        assert png.lookup_by_type(Figure) is retina  # the user's choice stands
+    finally:
+        select_figure_formats(shell, {"png"})
+        InteractiveShell.clear_instance()

@@ -23,6 +23,7 @@ from helpers.ltv import _factorize, _summarise
 from helpers.plots import (
     BAD_COLOR,
     CLIENT_COLOR,
+    FIGURE_LAYOUT,
     NEUTRAL_COLOR,
     PALETTE,
     get_ax,
@@ -892,7 +893,7 @@ def plot_persona_cards(
     ncols = min(3, len(clusters))
     nrows = math.ceil(len(clusters) / ncols)
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(4.2 * ncols, 2.8 * nrows), layout="constrained", squeeze=False
+        nrows, ncols, figsize=(4.2 * ncols, 2.8 * nrows), layout=FIGURE_LAYOUT, squeeze=False
     )
     sizes = assignments.groupby("cluster").size()
     total = sizes.sum()

@@ -64,7 +64,7 @@ TOWS_TYPES = ("SO", "ST", "WO", "WT")
 SWOT_MAX_FONT, SWOT_MIN_FONT = 12.0, 6.5
 LINE_HEIGHT_EM = 1.25 * 1.2
 CHAR_WIDTH_EM = 0.52
-CONSTRAINED_FILL = 0.93
+LAYOUT_FILL = 0.93  # share of the figure a layout engine gives a lone Axes
 POINTS_PER_INCH = 72
 VRIO_QUESTIONS = ("valuable", "rare", "inimitable", "organised")
 VRIO_IMPLICATIONS = (
@@ -983,10 +983,10 @@ def plot_swot(
     # room for text in one quadrant, in points, from the Axes' size on its figure
     fig_w, fig_h = ax.figure.get_size_inches()
     pos = ax.get_position()
-    # a constrained layout grows the Axes to nearly the whole figure once drawn
-    constrained = ax.figure.get_layout_engine() is not None
-    ax_w = CONSTRAINED_FILL if constrained else pos.width
-    ax_h = CONSTRAINED_FILL if constrained else pos.height
+    # a layout engine grows the Axes to nearly the whole figure once drawn
+    laid_out = ax.figure.get_layout_engine() is not None
+    ax_w = LAYOUT_FILL if laid_out else pos.width
+    ax_h = LAYOUT_FILL if laid_out else pos.height
     room_w = 0.46 * ax_w * fig_w * POINTS_PER_INCH
     room_h = 0.42 * ax_h * fig_h * POINTS_PER_INCH
 

@@ -22,6 +22,7 @@ from helpers.i18n import format_number, format_percent, label
 from helpers.plots import (
     BAD_COLOR,
     CLIENT_COLOR,
+    FIGURE_LAYOUT,
     GOOD_COLOR,
     NEUTRAL_COLOR,
     PALETTE,
@@ -773,7 +774,7 @@ def plot_porter(forces: pd.DataFrame, *, language: str = "en", ax: Axes | None =
         import matplotlib.pyplot as plt
 
         _fig, ax = plt.subplots(
-            figsize=(8.5, 7), subplot_kw={"projection": "polar"}, layout="constrained"
+            figsize=(8.5, 7), subplot_kw={"projection": "polar"}, layout=FIGURE_LAYOUT
         )
     elif getattr(ax, "name", "") != "polar":
         raise InputError(

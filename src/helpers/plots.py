@@ -29,13 +29,24 @@ BAD_COLOR = PALETTE[3]
 NEUTRAL_COLOR = PALETTE[5]
 FONT_FAMILY = "DejaVu Sans"  # ships with matplotlib: the same glyphs on every machine
 FIGSIZE = (9.0, 5.0)
+#: The layout engine of the kit's figures. A tight layout fits titles, tick labels and
+#: legends (inside or beside the Axes) into the figure in one pass over the labels;
+#: constrained layout made two, and cost a third of a chart's rendering time.
+FIGURE_LAYOUT = "tight"
+#: How far (in pixels) a text may reach past the figure's edge and still count as inside.
+OVERFLOW_TOLERANCE_PX = 0.5
 
 
 def set_theme(*, context: str = "notebook") -> None:
     """Apply the house style (seaborn theme, palette, font) to every later chart.
 
     In a Jupyter kernel with the inline backend, also stop pyplot's redraw after each
-    cell (see :func:`_draw_once_inline`): every chart is then drawn once, for its PNG.
+    cell (see :func:`_draw_once_inline`) and lay out each chart once before its PNG is
+    drawn, once (see :func:`_png_drawn_once`).
+
+    Text is rendered without font hinting: hinting snaps glyph outlines to the pixel
+    grid, which is FreeType's slowest step (a fifth of a chart's drawing time) and only
+    sharpens small text on low-resolution screens; antialiased text reads the same.
     """
     import matplotlib as mpl
     import seaborn as sns
@@ -53,6 +64,7 @@ def set_theme(*, context: str = "notebook") -> None:
             "axes.spines.right": False,
             "legend.frameon": False,
             "svg.hashsalt": "stratbook",  # deterministic ids in vector output
+            "text.hinting": "no_hinting",
         }
     )
     _draw_once_inline()
@@ -82,6 +94,97 @@ def _draw_once_inline() -> None:
     # resolve the backend now: pyplot (re)installs its hook when it first loads one
     plt.switch_backend(backend)
     plt.uninstall_repl_displayhook()
+    _png_drawn_once()
+
+
+def _png_drawn_once() -> None:
+    """Make the inline backend draw a laid-out figure once for its PNG, not twice.
+
+    IPython renders a figure's PNG with ``bbox_inches="tight"``: matplotlib draws the
+    figure twice, once without output to run its layout engine and find the tight box,
+    once for the pixels. A figure with a layout engine (every kit figure, see
+    :data:`FIGURE_LAYOUT`) already fits its content into its canvas, so here the engine
+    runs and the PNG is drawn once, uncropped: a third less time per chart on the demo
+    (see :func:`figure_png`). Figures without a layout engine keep IPython's behaviour,
+    and so does any other format the user chose (``retina``, ``svg``...).
+    """
+    from functools import partial
+
+    from IPython import get_ipython
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    png = shell.display_formatter.formatters["image/png"]
+    current = png.lookup_by_type(Figure) if Figure in png.type_printers else None
+    if not (
+        isinstance(current, partial)
+        and current.func is print_figure
+        and current.keywords.get("fmt") == "png"
+    ):
+        return  # not IPython's plain PNG printer: someone chose another format
+    png.for_type(Figure, partial(figure_png, **current.keywords))
+
+
+def figure_png(fig, **kwargs):
+    """IPython's PNG of ``fig`` (:func:`IPython.core.pylabtools.print_figure` and its
+    keywords), drawn once when ``fig`` has a layout engine.
+
+    The engine runs, then the figure is drawn with the engine off and without tight-box
+    cropping, since the layout fits the content into the figure; the engine is restored
+    afterwards. Layout engines leave out the width of titles and axis labels, so when one
+    of those (or a figure-level legend or text) sticks out of the figure, the PNG is
+    cropped to the tight box as IPython does: nothing is cut off.
+    """
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    if engine is None or isinstance(engine, PlaceHolderLayoutEngine) or not fig.axes:
+        return print_figure(fig, **kwargs)
+    engine.execute(fig)
+    fig.set_layout_engine(None)  # no engine at all: matplotlib then draws once
+    try:
+        fits = not _outside_figure(fig)
+        return print_figure(fig, **{**kwargs, "bbox_inches": None} if fits else kwargs)
+    finally:
+        fig.set_layout_engine(engine)
+
+
+def _outside_figure(fig) -> list:
+    """The visible texts and legends of ``fig`` that extend past its edges.
+
+    Checked: every text of each Axes (titles, annotations), the axis labels and the
+    figure-level texts and legends, the artists a layout engine may leave out or only
+    partly place. Their extents come from the text metrics the layout has just
+    measured, so the check costs a fraction of computing the figure's tight box.
+    """
+    from matplotlib.text import Text
+
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    artists = [*fig.texts, *fig.legends]
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        artists += [a for a in ax.get_children() if isinstance(a, Text)]
+        artists += [ax.xaxis.label, ax.yaxis.label]
+    out = []
+    for artist in artists:
+        if not artist.get_visible() or (isinstance(artist, Text) and not artist.get_text()):
+            continue
+        ext = artist.get_window_extent(renderer)
+        tol = OVERFLOW_TOLERANCE_PX
+        if (
+            ext.x0 < box.x0 - tol
+            or ext.y0 < box.y0 - tol
+            or ext.x1 > box.x1 + tol
+            or ext.y1 > box.y1 + tol
+        ):
+            out.append(artist)
+    return out
 
 
 def get_ax(ax: Axes | None = None, *, figsize: tuple[float, float] | None = None) -> Axes:
@@ -94,7 +197,7 @@ def get_ax(ax: Axes | None = None, *, figsize: tuple[float, float] | None = None
         return ax
     import matplotlib.pyplot as plt
 
-    _fig, new_ax = plt.subplots(figsize=figsize or FIGSIZE, layout="constrained")
+    _fig, new_ax = plt.subplots(figsize=figsize or FIGSIZE, layout=FIGURE_LAYOUT)
     return new_ax
 
 
@@ -181,10 +284,12 @@ def localise_axes(ax: Axes, language: str = "en") -> Axes:
 __all__ = [
     "BAD_COLOR",
     "CLIENT_COLOR",
+    "FIGURE_LAYOUT",
     "GOOD_COLOR",
     "NEUTRAL_COLOR",
     "PALETTE",
     "currency_formatter",
+    "figure_png",
     "get_ax",
     "localise_axes",
     "number_formatter",
