@@ -533,7 +533,7 @@ def test_vrio_refuses_empty_answer():
         dg.vrio_audit(vrio)
 
 
-def test_plot_vrio_draws_one_cell_per_answer():
+def test_plot_vrio_draws_one_cell_per_answer(title_clears_tick_labels):
     vrio = pd.DataFrame(
         {
             "resource": ["Brand", "CRM"],
@@ -548,6 +548,7 @@ def test_plot_vrio_draws_one_cell_per_answer():
     assert ax.get_title() == "1 of 2 resources give a sustained advantage"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Brand", "CRM"]
     assert "✓" in [t.get_text() for t in ax.texts] and "✗" in [t.get_text() for t in ax.texts]
+    title_clears_tick_labels(ax)  # the four questions sit above the grid
 
 
 # ---- the sample inputs cover every rule ----------------------------------------------------

@@ -183,3 +183,35 @@ def test_the_inline_png_printer_is_replaced_only_when_it_is_ipythons_plain_png()
     finally:
         select_figure_formats(shell, {"png"})
         InteractiveShell.clear_instance()
+
+
+def test_new_figures_place_titles_just_above_the_axes_unless_ticks_are_on_top(
+    title_clears_tick_labels,
+):
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import new_figure
+
+    fig, ax = new_figure(figsize=(4, 3))
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("Fixed")
+    fig.canvas.draw()
+    assert ax.title.get_position()[1] == 1.0
+    renderer = fig.canvas.get_renderer()
+    assert ax.title.get_window_extent(renderer).y0 >= ax.get_window_extent(renderer).y1
+    assert mpl.rcParams["axes.titley"] is None  # nothing leaks into later figures
+
+    top = get_ax(figsize=(4, 3), title_above_ticks=True)
+    top.plot([0, 1], [0, 1])
+    top.xaxis.tick_top()
+    top.set_xticks([0, 1], ["two\nlines", "b"])
+    top.set_title("Searched")
+    title_clears_tick_labels(top)
+
+    fixed = get_ax(figsize=(4, 3))
+    fixed.xaxis.tick_top()
+    fixed.set_xticks([0, 1], ["two\nlines", "b"])
+    fixed.set_title("Fixed")
+    with pytest.raises(AssertionError, match="overlaps"):
+        title_clears_tick_labels(fixed)  # why top-tick charts must ask for the search
+    plt.close("all")

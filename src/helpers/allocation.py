@@ -1371,7 +1371,9 @@ def plot_raci(
     bad_activities = set(failed["activity"]) - {""}
     bad_roles = set(failed.loc[failed["rule"] == "accountable_load", "role"])
     ax = get_ax(
-        ax, figsize=(max(7.0, 1.5 * len(roles) + 3), max(3.5, 0.55 * len(activities) + 1.5))
+        ax,
+        figsize=(max(7.0, 1.5 * len(roles) + 3), max(3.5, 0.55 * len(activities) + 1.5)),
+        title_above_ticks=True,
     )
     from matplotlib.patches import Patch, Rectangle
 

@@ -23,11 +23,11 @@ from helpers.ltv import _factorize, _summarise
 from helpers.plots import (
     BAD_COLOR,
     CLIENT_COLOR,
-    FIGURE_LAYOUT,
     NEUTRAL_COLOR,
     PALETTE,
     get_ax,
     localise_axes,
+    new_figure,
     percent_formatter,
 )
 
@@ -887,14 +887,10 @@ def plot_persona_cards(
 
     A figure-level function: the layout of one panel per persona is the point.
     """
-    import matplotlib.pyplot as plt
-
     clusters = sorted(traits["cluster"].unique())
     ncols = min(3, len(clusters))
     nrows = math.ceil(len(clusters) / ncols)
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(4.2 * ncols, 2.8 * nrows), layout=FIGURE_LAYOUT, squeeze=False
-    )
+    fig, axes = new_figure(nrows, ncols, figsize=(4.2 * ncols, 2.8 * nrows), squeeze=False)
     sizes = assignments.groupby("cluster").size()
     total = sizes.sum()
     # the grid may have more panels than personas: the spare ones are hidden below

@@ -1105,7 +1105,7 @@ def plot_vrio(audit: pd.DataFrame, *, language: str = "en", ax: Axes | None = No
 
     _require(audit, ("resource", *VRIO_QUESTIONS, "implication"), what="vrio audit")
     n = len(audit)
-    ax = get_ax(ax, figsize=(11, max(3.0, 0.45 * n + 1.5)))
+    ax = get_ax(ax, figsize=(11, max(3.0, 0.45 * n + 1.5)), title_above_ticks=True)
     cols = [*VRIO_QUESTIONS, "implication"]
     for i, r in enumerate(audit.itertuples(index=False)):
         y = n - 1 - i

@@ -22,12 +22,12 @@ from helpers.i18n import format_number, format_percent, label
 from helpers.plots import (
     BAD_COLOR,
     CLIENT_COLOR,
-    FIGURE_LAYOUT,
     GOOD_COLOR,
     NEUTRAL_COLOR,
     PALETTE,
     get_ax,
     localise_axes,
+    new_figure,
     percent_formatter,
 )
 from helpers.schema import BENCHMARK_AREAS, PESTEL_DIMENSIONS, PESTEL_HORIZONS, PORTER_FORCES
@@ -771,10 +771,9 @@ def plot_porter(forces: pd.DataFrame, *, language: str = "en", ax: Axes | None =
     when ``ax`` is None)."""
     _require(forces, ("force", "score"), what="porter forces")
     if ax is None:
-        import matplotlib.pyplot as plt
-
-        _fig, ax = plt.subplots(
-            figsize=(8.5, 7), subplot_kw={"projection": "polar"}, layout=FIGURE_LAYOUT
+        # a polar title must clear the angle labels: matplotlib's search places it
+        _fig, ax = new_figure(
+            figsize=(8.5, 7), subplot_kw={"projection": "polar"}, title_above_ticks=True
         )
     elif getattr(ax, "name", "") != "polar":
         raise InputError(

@@ -1821,7 +1821,7 @@ def plot_smart(smart: pd.DataFrame, *, language: str = "en", ax: Axes | None = N
 
     _require(smart, ("objective_id", "criterion", "passed"), "smart_check")
     ids = list(dict.fromkeys(smart["objective_id"]))
-    ax = get_ax(ax, figsize=(8.0, 0.45 * len(ids) + 1.6))
+    ax = get_ax(ax, figsize=(8.0, 0.45 * len(ids) + 1.6), title_above_ticks=True)
     table = smart.pivot_table(
         index="objective_id", columns="criterion", values="passed", aggfunc="first"
     ).reindex(index=ids, columns=list(SMART_CRITERIA))
