@@ -102,15 +102,16 @@ def _count_draws(fig) -> list:
 def test_figure_png_draws_a_laid_out_figure_once_at_its_own_size():
     import matplotlib.pyplot as plt
     from IPython.core.pylabtools import print_figure
+    from matplotlib.layout_engine import TightLayoutEngine
 
-    from helpers.plots import FIGURE_LAYOUT, figure_png
+    from helpers.plots import figure_png
 
     ax = get_ax(figsize=(6, 4))
     ax.barh(["a long category name", "b"], [3, 1])
     ax.set(title="Short title", xlabel="revenue")
     fig = ax.figure
     engine = fig.get_layout_engine()
-    assert FIGURE_LAYOUT == "tight" and engine is not None
+    assert isinstance(engine, TightLayoutEngine) and engine.get()["rect"] is None
     draws = _count_draws(fig)
     png = figure_png(fig, fmt="png", base64=True, bbox_inches="tight")
     assert len(draws) == 1  # IPython's own printer draws twice
@@ -215,3 +216,26 @@ def test_new_figures_place_titles_just_above_the_axes_unless_ticks_are_on_top(
     with pytest.raises(AssertionError, match="overlaps"):
         title_clears_tick_labels(fixed)  # why top-tick charts must ask for the search
     plt.close("all")
+
+
+def test_the_one_pass_tight_layout_places_a_lone_axes_as_matplotlibs_default_does():
+    from matplotlib.layout_engine import TightLayoutEngine
+
+    from helpers.plots import figure_layout, new_figure
+
+    for title, ylabel, values in (
+        ("Revenue", "segment", [1, 10]),
+        ("A longer title", "a long y label\non two lines", [1, 1e7]),
+    ):
+        fig, ax = new_figure(figsize=(6, 4))
+        ax.barh(["a rather long category name", "b"], values)
+        ax.set(title=title, xlabel="revenue", ylabel=ylabel)
+        ax.legend(["bars"], loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        positions = []
+        for engine in (TightLayoutEngine(), figure_layout()):
+            fig.subplots_adjust(left=0.125, right=0.9, bottom=0.11, top=0.88)
+            engine.execute(fig)
+            positions.append(ax.get_position().extents * [600, 400, 600, 400])
+        assert abs(positions[0] - positions[1]).max() < 0.5  # pixels
+    # panels keep the two passes that get the spacing between them right
+    assert figure_layout(2, 3).get()["rect"] == (0, 0, 1, 1)
