@@ -93,6 +93,14 @@ def _png_size(b64: str) -> tuple[int, int]:
     return Image.open(io.BytesIO(base64.b64decode(b64))).size
 
 
+def _pixels(png: bytes) -> bytes:
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).convert("RGBA").tobytes()
+
+
 def _count_draws(fig) -> list:
     draws: list = []
     fig.canvas.mpl_connect("draw_event", lambda event: draws.append(event))
@@ -100,6 +108,8 @@ def _count_draws(fig) -> list:
 
 
 def test_figure_png_draws_a_laid_out_figure_once_at_its_own_size():
+    import base64
+
     import matplotlib.pyplot as plt
     from IPython.core.pylabtools import print_figure
     from matplotlib.layout_engine import TightLayoutEngine
@@ -117,6 +127,10 @@ def test_figure_png_draws_a_laid_out_figure_once_at_its_own_size():
     assert len(draws) == 1  # IPython's own printer draws twice
     assert _png_size(png) == (600, 400)  # 6 x 4 in at 100 dpi, nothing cropped
     assert fig.get_layout_engine() is engine  # restored for later edits
+    # the fast compression loses nothing: the same pixels as zlib's best
+    fast = figure_png(fig, fmt="png")
+    best = figure_png(fig, fmt="png", pil_kwargs={"compress_level": 9})
+    assert fast == base64.b64decode(png) and _pixels(fast) == _pixels(best)
     # the layout kept every label inside: the tight box IPython would crop to is within
     renderer = fig.canvas.get_renderer()
     tight = fig.get_tightbbox(renderer)
