@@ -486,7 +486,8 @@ def render_html(
     was most of a page's cost. The image payloads are therefore swapped for short tokens
     while nbconvert works and put back into the finished page (the same bytes), and the
     exporter makes the same additions without BeautifulSoup
-    (:func:`add_accessibility_attributes`): about 70 % less time per page.
+    (:func:`add_accessibility_attributes`): the demo's twelve pages render 2.5 times
+    faster (``benchmarks/render_pages.py``).
     """
     nb, payloads = _park_images(nb)
     body, _ = _exporter(client).from_notebook_node(nb, resources={"metadata": {"name": title}})
