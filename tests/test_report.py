@@ -1,18 +1,24 @@
 """Tests of helpers.report: scrubbing local details and rendering the two HTML pages.
 
-These tests build executed-looking notebooks by hand (outputs included) with nbformat, so
-they need no kernel; real executed notebooks are rendered in tests/test_runner.py.
+Most tests build executed-looking notebooks by hand (outputs included) with nbformat, so
+they need no kernel. The kit renders pages without nbconvert's BeautifulSoup pass; the
+pages must parse into the tree nbconvert's ``HTMLExporter`` gives: checked on awkward HTML
+(hypothesis), on every kind of output, and (``slow``) on a real run of the sample.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nbformat.v4 import (
     new_code_cell,
     new_markdown_cell,
@@ -20,8 +26,10 @@ from nbformat.v4 import (
     new_output,
 )
 
+from helpers import report
 from helpers.report import (
     Sanitiser,
+    add_accessibility_attributes,
     find_leaks,
     render_html,
     render_reports,
@@ -263,3 +271,326 @@ def test_client_page_shows_tables_in_the_client_words(tmp_path: Path, sanitiser:
     assert "<td>1\u202f235\xa0$</td>" in page and "customer_id" not in page
     # the reviewer checks the code against the canonical names
     assert "<th>customer_id</th>" in reviewer.read_text(encoding="utf-8")
+
+
+# ---- the page without nbconvert's BeautifulSoup pass: the same tree -------------------
+#: what nbconvert gives an image without alternative text
+NO_ALT = "No description has been provided for this image"
+#: the pieces of HTML the fix-ups must treat as nbconvert does, awkward ones included
+HTML_PIECES = [
+    '<img src="data:image/png;base64,AAAA">',
+    "<img src=x.png class=unconfined>",
+    '<img src="data:image/png;base64,AAAA"\nclass="\n"\n>',
+    '<IMG SRC="a>b" />',
+    "<img alt src=x>",
+    '<img alt="" src="x">',
+    "<img ALT='chart' src=x>",
+    "<img/src=x>",
+    '<img data-alt="x" src=y>',
+    '<img src=x title=5">',
+    "<img src=x alt=a alt=b>",
+    "<!-- <img src=c> -->",
+    "<!-- a > b <img src=c> -->",
+    "<!--> <img src=c> -->",
+    "<!---->",
+    "<!-- never closed <img src=u>",
+    '<img src="never closed <img src=v>',
+    "<![CDATA[ a > b <img src=f>]]>",
+    "<![if !IE]><img src=ms><![endif]>",
+    "<![CDATA[ never closed <img src=w>",
+    '<script>var s = "<img src=d>"; if (a < b) {}</script>',
+    "<script/>",
+    '<style>div.jp-OutputArea-output::before { content: "<img>"; }</style>',
+    '<div class="jp-Cell-inputWrapper">',
+    '<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain">',
+    "<div class='jp-OutputArea-output x'>",
+    '<div class="jp-OutputArea-output-more">',
+    "<DIV CLASS=jp-Cell-inputWrapper TABINDEX=3>",
+    '<div class="jp-OutputArea-output" tabindex>',
+    '<div class="other" class="jp-OutputArea-output">',
+    '<div class="jp-Cell-inputWrapper"/>',
+    '<span class="jp-OutputArea-output">',
+    "</div>",
+    "</span>",
+    "<p>",
+    "</p>",
+    "<br>",
+    "a < b &amp; c&nbsp;d",
+    "<3 &lt;img src=z&gt;",
+    '<a title="<img src=e>">link</a>',
+    "<![CDATA[<img src=f>]]>",
+    "<?php <img src=g> ?>",
+    '<svg><image href="x"/><img src="in-svg"/></svg>',
+    "<textarea><img src=h></textarea>",
+    "\n",
+    "text",
+]
+PAGE_HEAD = '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8" />\n<title>t</title>'
+PAGE_BODY = '</head>\n<body class="jp-Notebook" data-jp-theme-light="true">\n<main>\n'
+PAGE_END = "\n</main>\n</body>\n</html>\n"
+
+
+def dom(page: str) -> Any:
+    """The tree a page parses into (BeautifulSoup's html.parser, as nbconvert uses).
+
+    Attributes are compared as a mapping (order does not matter), ``class`` as its list
+    of names, adjacent pieces of text as one; entities are decoded by the parser, so
+    ``&nbsp;`` and a no-break space are the same text, as in a browser. Text that is
+    only white space becomes one newline or space outside ``pre`` and ``textarea``, as
+    BeautifulSoup does to each piece it reads (so the rule must hold for joined pieces).
+    """
+    from bs4 import BeautifulSoup, NavigableString, Tag
+
+    def node(item: Any, keep_space: bool = False) -> Any:
+        if isinstance(item, Tag):
+            keep_space = keep_space or item.name in ("pre", "textarea")
+            attrs = {}
+            for name, value in item.attrs.items():
+                words = value if isinstance(value, list) else [value]
+                attrs[name] = tuple(" ".join(words).split()) if name == "class" else value
+            children: list[Any] = []
+            for child in item.children:
+                converted = node(child, keep_space)
+                if type(child) is NavigableString and children and isinstance(children[-1], str):
+                    children[-1] += converted
+                else:
+                    children.append(converted)
+            if not keep_space:
+                children = [_collapse_space(c) if isinstance(c, str) else c for c in children]
+            return (item.name, tuple(sorted(attrs.items())), tuple(children))
+        if type(item) is NavigableString:
+            return str(item)
+        kind = type(item).__name__  # Comment, Doctype, Declaration...
+        # BeautifulSoup writes the declaration <![if !IE]> back as <?if !IE?>: either
+        # way, markup a browser does not show
+        if kind == "ProcessingInstruction":
+            return ("Declaration", str(item).removesuffix("?"))
+        return (kind, str(item))
+
+    return node(BeautifulSoup(page, "html.parser"))
+
+
+def _collapse_space(text: str) -> str:
+    if text.strip():
+        return text
+    return "\n" if "\n" in text else " "
+
+
+@functools.cache
+def _nbconvert_html_exporter(client: bool) -> Any:
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(**report._exporter_options(client))
+
+
+def nbconvert_fixups(page: str) -> str:
+    """nbconvert's own post-processing (BeautifulSoup) of ``page``, its template bypassed."""
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    def rendered(self, nb, resources=None, **kw):
+        return page, resources
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(TemplateExporter, "from_notebook_node", rendered)
+        out, _ = _nbconvert_html_exporter(False).from_notebook_node(new_notebook())
+    return out
+
+
+@given(
+    head=st.lists(st.sampled_from(HTML_PIECES), max_size=3),
+    body=st.lists(st.sampled_from(HTML_PIECES), max_size=14),
+)
+@settings(max_examples=300, deadline=None)
+def test_fixups_give_the_tree_nbconvert_gives(head: list[str], body: list[str]):
+    page = PAGE_HEAD + "".join(head) + PAGE_BODY + "".join(body) + PAGE_END
+    assert dom(add_accessibility_attributes(page)[0]) == dom(nbconvert_fixups(page))
+
+
+@pytest.mark.parametrize(
+    ("piece", "expected"),
+    [
+        ("<img src=x>", f'<img alt="{NO_ALT}" src=x>'),
+        ('<img src="x"\nclass="\n"\n>', f'<img alt="{NO_ALT}" src="x"\nclass="\n"\n>'),
+        ("<img/src=x/>", f'<img alt="{NO_ALT}"/src=x/>'),
+        ("<img alt src=x>", "<img alt src=x>"),
+        ("<img data-alt=a src=x>", f'<img alt="{NO_ALT}" data-alt=a src=x>'),
+        ('<div class="jp-Cell-inputWrapper">', '<div tabindex="0" class="jp-Cell-inputWrapper">'),
+        (
+            '<div class="jp-RenderedText jp-OutputArea-output" data-mime-type="text/plain">',
+            '<div tabindex="0" class="jp-RenderedText jp-OutputArea-output" '
+            'data-mime-type="text/plain">',
+        ),
+        (
+            "<div class=jp-OutputArea-output TabIndex='-1'>",
+            '<div class=jp-OutputArea-output tabindex="0">',
+        ),
+        ('<div class="jp-OutputArea">', '<div class="jp-OutputArea">'),
+        ('<span class="jp-OutputArea-output">', '<span class="jp-OutputArea-output">'),
+        ("<!-- <img src=x> -->", "<!-- <img src=x> -->"),
+        ('<img src="unclosed <img src=x>', '&lt;img src="unclosed &lt;img src=x>'),
+        ("<!-- unclosed <img src=x>", "&lt;!-- unclosed &lt;img src=x>"),
+        ('<script>"<img src=x>"</script>', '<script>"<img src=x>"</script>'),
+    ],
+)
+def test_fixups_write_into_the_tags_in_place(piece: str, expected: str):
+    page, missing_alt = add_accessibility_attributes(PAGE_BODY + piece + PAGE_END)
+    assert page == PAGE_BODY + expected + PAGE_END
+    assert missing_alt == expected.count(NO_ALT)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        '<div class="jp-Cell-inputWrapper"></div><body class="jp-Notebook">',
+        '<body><div class="jp-Notebook jp-OutputArea-output"></div></body>',
+    ],
+)
+def test_no_tabindex_outside_the_notebook_element(page: str):
+    assert add_accessibility_attributes(page)[0] == page
+    assert "tabindex" not in nbconvert_fixups(page)
+
+
+def test_dom_comparison_sees_a_missing_attribute():
+    """The equivalence tests below would pass vacuously if dom() ignored attributes."""
+    page = add_accessibility_attributes(PAGE_BODY + '<div class="jp-Cell-inputWrapper">')[0]
+    assert dom(page) != dom(page.replace(' tabindex="0"', ""))
+    assert dom("<img alt='' src=x>") != dom("<img src=x>")
+    assert dom("<p>a b</p>") != dom("<p>a  b</p>")
+
+
+def every_kind_of_output() -> nbformat.NotebookNode:
+    """executed_notebook() plus images nbconvert must describe and HTML it must not touch."""
+    nb = executed_notebook()
+    jpeg = base64.b64encode(b"\xff\xd8\xff\xe0 not really a jpeg").decode()
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect/></svg>'
+    html_out = (
+        '<img src="logo.png"><img alt="the logo" src="logo.png"><!-- <img src=c> -->'
+        '<div class="jp-OutputArea-output">nested</div><script>var s = "<img>";</script>'
+    )
+    more = new_code_cell("show()")
+    more.outputs = [
+        new_output("display_data", data={"image/jpeg": jpeg, "text/plain": "<img>"}),
+        new_output(
+            "display_data",
+            data={"image/png": PNG},
+            metadata={"image/png": {"width": 320, "height": 200, "unconfined": True}},
+        ),
+        new_output("display_data", data={"image/svg+xml": svg}),
+        new_output("display_data", data={"text/html": html_out}),
+        new_output(
+            "execute_result", data={"text/markdown": "![a chart](c.png) *x*"}, execution_count=9
+        ),
+    ]
+    nb.cells += [
+        new_markdown_cell(
+            'Raw HTML: <img src="raw.png"> and ![described](d.png)\n\n| a |\n|---|\n| 1 |'
+        ),
+        more,
+    ]
+    return nb
+
+
+@pytest.mark.parametrize("client", [True, False])
+def test_render_html_gives_the_tree_nbconvert_gives(tmp_path: Path, sanitiser: Sanitiser, client):
+    nb = sanitise_notebook(every_kind_of_output(), sanitiser, client=client)
+    ours = render_html(nb, tmp_path / "p.html", client=client, title="01_x").read_text("utf-8")
+    theirs, _ = _nbconvert_html_exporter(client).from_notebook_node(
+        nb, resources={"metadata": {"name": "01_x"}}
+    )
+    assert dom(ours) == dom(theirs)
+    assert ours.count(f'alt="{NO_ALT}"') == 6  # 2 PNG, JPEG, SVG, the HTML's, the raw one
+    assert f"data:image/png;base64,{PNG}" in ours and "stratbookimg" not in ours
+
+
+# ---- a real run: the kit's pages against nbconvert's ----------------------------------
+#: the sample is scaled down: these tests are about the pages, not the numbers
+SAMPLE_SCALE = 0.3
+
+
+@pytest.fixture(scope="module")
+def real_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Notebook 01 of the French sample, run by the runner, and its pages rendered by the
+    kit's exporter and by nbconvert's HTMLExporter from the same executed notebook."""
+    from helpers.runner import run_engagement
+    from helpers.sample import write_sample_engagement
+
+    folder = tmp_path_factory.mktemp("pages")
+    engagement = write_sample_engagement(folder / "client", language="fr", scale=SAMPLE_SCALE)
+    run_dir = run_engagement(engagement, only=["01"]).run_dir
+    executed = run_dir / "notebooks" / "01_diagnostic.ipynb"
+    sanitiser = Sanitiser.for_run(engagement_dir=engagement, run_dir=run_dir)
+
+    def render(kind: str) -> tuple[str, str]:
+        client, reviewer = render_reports(
+            executed,
+            client_path=folder / kind / "client.html",
+            reviewer_path=folder / kind / "reviewer.html",
+            sanitiser=sanitiser,
+            title="01_diagnostic",
+            language="fr",
+        )
+        return client.read_text("utf-8"), reviewer.read_text("utf-8")
+
+    kit = render("kit")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(report, "_exporter", _nbconvert_html_exporter)
+        theirs = render("nbconvert")
+    return {
+        "engagement": engagement,
+        "run_dir": run_dir,
+        "notebook": nbformat.read(str(executed), as_version=4),
+        "kit": dict(zip(("client", "reviewer"), kit, strict=True)),
+        "nbconvert": dict(zip(("client", "reviewer"), theirs, strict=True)),
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["client", "reviewer"])
+def test_real_pages_have_the_tree_nbconvert_gives(real_pages: dict[str, Any], page: str):
+    assert dom(real_pages["kit"][page]) == dom(real_pages["nbconvert"][page])
+
+
+@pytest.mark.slow
+def test_real_run_writes_the_kit_pages(real_pages: dict[str, Any]):
+    html_dir = real_pages["run_dir"] / "html"
+    assert (html_dir / "01_diagnostic.html").read_text("utf-8") == real_pages["kit"]["client"]
+    reviewer = (html_dir / "reviewer" / "01_diagnostic.html").read_text("utf-8")
+    assert reviewer == real_pages["kit"]["reviewer"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["client", "reviewer"])
+def test_real_pages_describe_images_and_focus_cells(real_pages: dict[str, Any], page: str):
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(real_pages["kit"][page], "html.parser")
+    images = soup.find_all("img")
+    assert images and all(img.get("alt") == NO_ALT for img in images)
+    wrappers = soup.select("div.jp-Cell-inputWrapper")
+    outputs = soup.select("div.jp-OutputArea-output")
+    assert wrappers and outputs
+    assert all(div.get("tabindex") == "0" for div in wrappers + outputs)
+    assert len(soup.select("[tabindex]")) == len(wrappers) + len(outputs)
+    # every chart of the executed notebook is in the page, byte for byte
+    charts = [
+        o.data["image/png"]
+        for c in real_pages["notebook"].cells
+        for o in c.get("outputs", [])
+        if "image/png" in o.get("data", {})
+    ]
+    sources = [img["src"] for img in images]
+    assert len(charts) >= 5 and sources == [f"data:image/png;base64,{png}" for png in charts]
+
+
+@pytest.mark.slow
+def test_real_client_page_hides_code_is_scrubbed_and_in_french(real_pages: dict[str, Any]):
+    from bs4 import BeautifulSoup
+
+    client, reviewer = real_pages["kit"]["client"], real_pages["kit"]["reviewer"]
+    code = "div.jp-InputArea-editor"
+    assert BeautifulSoup(client, "html.parser").select(code) == []
+    inputs = BeautifulSoup(reviewer, "html.parser").select(code)
+    assert "from helpers import diagnostic" in "".join(i.get_text() for i in inputs)
+    local = [str(real_pages["engagement"]), str(real_pages["run_dir"])]
+    assert find_leaks(client, local) == [] and find_leaks(reviewer, local) == []
+    assert "<th>Mois</th>" in client and "<th>Mois</th>" not in reviewer
