@@ -133,12 +133,13 @@ def figure_png(fig, **kwargs):
     """IPython's PNG of ``fig`` (:func:`IPython.core.pylabtools.print_figure` and its
     keywords), drawn once when ``fig`` has a layout engine.
 
-    The engine runs, then the figure is drawn with the engine off and without tight-box
-    cropping, since the layout fits the content into the figure; the engine is restored
-    afterwards. Layout engines leave out the width of titles and axis labels, so when one
-    of those (or a figure-level legend or text) sticks out of the figure, the PNG is
-    cropped to the tight box as IPython does: nothing is cut off. PNGs are compressed at
-    :data:`PNG_COMPRESS_LEVEL` unless ``pil_kwargs`` says otherwise.
+    The engine runs, then the figure is drawn once with the engine off and without
+    tight-box cropping, since the layout fits the content into the figure; the engine is
+    restored afterwards. Layout engines leave out the width of titles and axis labels:
+    when one of those (or a figure-level legend or text) sticks out, the PNG is extended
+    to hold it with matplotlib's padding (``savefig.pad_inches``), so nothing is cut off.
+    PNGs are compressed at :data:`PNG_COMPRESS_LEVEL` unless ``pil_kwargs`` says
+    otherwise.
     """
     from IPython.core.pylabtools import print_figure
     from matplotlib.layout_engine import PlaceHolderLayoutEngine
@@ -150,10 +151,32 @@ def figure_png(fig, **kwargs):
     engine.execute(fig)
     fig.set_layout_engine(None)  # no engine at all: matplotlib then draws once
     try:
-        fits = not _outside_figure(fig)
-        return print_figure(fig, **{**kwargs, "bbox_inches": None} if fits else kwargs)
+        return print_figure(fig, **{**kwargs, "bbox_inches": _canvas_box(fig)})
     finally:
         fig.set_layout_engine(engine)
+
+
+def _canvas_box(fig):
+    """The area of ``fig`` to print, in inches: the figure, grown on each side where a
+    text or legend sticks out (see :func:`_outside_figure`) to hold it and a margin of
+    ``savefig.pad_inches``; None when nothing sticks out."""
+    import matplotlib as mpl
+    from matplotlib.transforms import Bbox
+
+    out = _outside_figure(fig)
+    if not out:
+        return None
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    union = Bbox.union([box, *(artist.get_window_extent(renderer) for artist in out)])
+    pad = mpl.rcParams["savefig.pad_inches"] * fig.dpi
+    grown = Bbox.from_extents(
+        union.x0 - pad if union.x0 < box.x0 else box.x0,
+        union.y0 - pad if union.y0 < box.y0 else box.y0,
+        union.x1 + pad if union.x1 > box.x1 else box.x1,
+        union.y1 + pad if union.y1 > box.y1 else box.y1,
+    )
+    return grown.transformed(fig.dpi_scale_trans.inverted())
 
 
 def _outside_figure(fig) -> list:
