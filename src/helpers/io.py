@@ -1106,22 +1106,29 @@ def _to_float(text: np.ndarray, decimal: str, group: str | None) -> np.ndarray:
         return np.array(pd.to_numeric(pd.Series(text.astype(object)), errors="coerce"), dtype=float)
 
 
-def _decimal_votes(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _decimal_votes(text: np.ndarray, present: str) -> tuple[np.ndarray, np.ndarray]:
     """Which values can only be read with a decimal comma, and which with a point.
 
     ``12,5``, ``0,125``, ``1.234,5`` and ``1.234.567`` vote for the comma (and their
-    mirror images for the point); ``1,234`` votes for neither.
+    mirror images for the point); ``1,234`` votes for neither. ``present``: every
+    character of the values (a mark that is not there is found nowhere, without
+    searching the values for it).
     """
     s = np.strings
     length = s.str_len(text)
-    last = {m: s.rfind(text, m) for m in ",."}
-    count = {m: s.count(text, m) for m in ",."}
+    nowhere = np.zeros(len(text), dtype=bool)
+    last = {m: s.rfind(text, m) if m in present else np.full(len(text), -1) for m in ",."}
+    count = {m: s.count(text, m) if m in present else np.zeros(len(text), int) for m in ",."}
     votes = []
     for mark, other in ((",", "."), (".", ",")):
         leading_zero = (
-            s.startswith(text, "0" + mark)
-            | s.startswith(text, "-0" + mark)
-            | s.startswith(text, "+0" + mark)
+            (
+                s.startswith(text, "0" + mark)
+                | s.startswith(text, "-0" + mark)
+                | s.startswith(text, "+0" + mark)
+            )
+            if mark in present
+            else nowhere
         )
         decimals = length - last[mark] - 1
         single = (count[mark] == 1) & (last[mark] > last[other])
@@ -1155,7 +1162,7 @@ def _parse_numbers(
             text = np.strings.replace(text, char, "")
     empty = np.strings.str_len(text) == 0
     if decimal is None:
-        comma, dot = _decimal_votes(text)
+        comma, dot = _decimal_votes(text, present)
         if comma.any() and dot.any():
             c_rows, c_vals = cells.offending(comma)
             d_rows, d_vals = cells.offending(dot)
@@ -1228,6 +1235,12 @@ def _convert_extra(
 
 
 # ---- dates ----------------------------------------------------------------------------
+def _date_separators(fmt: _DateFormat) -> set[str]:
+    """The characters between a format's day, month and year (one of them is in every
+    value of its shape)."""
+    return set(fmt.strftime) - set("%dmYy")
+
+
 def _parse_dates(
     cells: _Cells, *, date_format: str | None, french: bool, msg: _Messages, what: str
 ) -> pd.DatetimeIndex:
@@ -1249,8 +1262,18 @@ def _parse_dates(
     day, clock = parts["date"], parts["time"]
     shape: dict[_DateFormat, np.ndarray] = {}
     parsed: dict[_DateFormat, pd.Series] = {}
+    # a shape is matched once (dd/mm and mm/dd share theirs), and not at all when no
+    # value holds its separator
+    present = "".join(day.dropna())
+    fits_by_shape: dict[str, np.ndarray] = {}
     for fmt in DATE_FORMATS:
-        fits = day.str.fullmatch(fmt.shape).fillna(False).to_numpy(dtype=bool) & ~empty
+        if fmt.shape not in fits_by_shape:
+            if any(sep in present for sep in _date_separators(fmt)):
+                matched = day.str.fullmatch(fmt.shape).fillna(False).to_numpy(dtype=bool)
+                fits_by_shape[fmt.shape] = matched & ~empty
+            else:
+                fits_by_shape[fmt.shape] = np.zeros(len(day), dtype=bool)
+        fits = fits_by_shape[fmt.shape]
         shape[fmt] = fits
         if fits.any():
             parsed[fmt] = pd.to_datetime(
