@@ -1093,11 +1093,17 @@ def _strict_number(decimal: str, group: str | None) -> str:
     return rf"[-+]?(?=[\d{dec}]*\d)(?:{grouped}\d*)(?:{dec}\d*)?{exponent}"
 
 
-def _to_float(text: np.ndarray, decimal: str, group: str | None) -> np.ndarray:
-    """Read numbers from cleaned text (``numpy`` strings); what cannot be read is NaN."""
-    if group:
+def _to_float(
+    text: np.ndarray, decimal: str, group: str | None, present: str | None = None
+) -> np.ndarray:
+    """Read numbers from cleaned text (``numpy`` strings); what cannot be read is NaN.
+
+    ``present``: every character of the values, when known (a mark none of them holds
+    is not replaced).
+    """
+    if group and (present is None or group in present):
         text = np.strings.replace(text, group, "")
-    if decimal == ",":
+    if decimal == "," and (present is None or "," in present):
         text = np.strings.replace(text, ",", ".")
     text = np.where(np.strings.str_len(text) == 0, "nan", text).astype(StringDType())
     try:
@@ -1184,10 +1190,12 @@ def _parse_numbers(
             f'{msg.key}.thousands and the decimal mark are both "{decimal}"; set one of them '
             "to another character"
         )
-    values = _to_float(text, decimal, group)
+    values = _to_float(text, decimal, group, present)
     # Python's float() also reads "1_000", "infinity", "nan": send those to the strict path
-    suspect = ~empty & (~np.isfinite(values) | (np.strings.find(text, "_") >= 0))
-    if group:
+    suspect = ~empty & ~np.isfinite(values)
+    if "_" in present:
+        suspect |= np.strings.find(text, "_") >= 0
+    if group and group in present:
         suspect |= np.strings.find(text, group) >= 0
     bad = np.zeros(len(values), dtype=bool)
     if suspect.any():
