@@ -590,3 +590,75 @@ def test_sample_shows_every_allocation_case(sample):
         cap=0.5,
     )
     assert table.groupby("dimension")["current_budget"].sum().tolist() == [500_000, 500_000]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[1.0, 3.0, float("nan")], [float("nan")] * 3, [2.0, -1.0, 5.0], [0.0, 0.0, 7.5]],
+)
+def test_nan_min_max_as_pandas(values):
+    from helpers.allocation import _nan_min_max
+
+    series = pd.Series(values)
+    low, high = _nan_min_max(series.to_numpy())
+    assert (low, high) == (series.min(), series.max()) or (
+        np.isnan(low) and np.isnan(high) and series.isna().all()
+    )
+
+
+def _scores_with_pandas(attractiveness: pd.DataFrame, weights: dict) -> pd.DataFrame:
+    """The scores computed with pandas indexing, row set by row set (the reference)."""
+    from helpers.allocation import CRITERIA, NEUTRAL_SCORE, attractiveness_weights
+
+    used = attractiveness_weights(attractiveness, weights=weights)
+    out = attractiveness[["dimension", "name"]].copy()
+    out["dimension"] = out["dimension"].astype(str)
+    out["name"] = out["name"].astype(str)
+    score = pd.Series(0.0, index=out.index)
+    for criterion in weights:
+        out[f"{criterion}_score"] = np.nan
+    for dimension in dict.fromkeys(out["dimension"]):
+        rows = out["dimension"] == dimension
+        w = used[used["dimension"] == dimension].set_index("criterion")
+        if w["weight_used"].sum() <= 0:
+            score[rows] = NEUTRAL_SCORE
+            continue
+        for criterion, wu in w["weight_used"].items():
+            if w.loc[criterion, "status"] != "used":
+                continue
+            values = attractiveness.loc[rows, criterion].astype(float)
+            norm = (values - values.min()) / (values.max() - values.min())
+            norm = 1 - norm if CRITERIA[criterion] < 0 else norm
+            out.loc[rows, f"{criterion}_score"] = norm
+            score[rows] += wu * norm
+    out["score"] = score
+    return out
+
+
+_VALUE = st.one_of(st.sampled_from([0.0, 1.0, 2.5]), st.floats(0.01, 1e6))
+_CRITERIA = ["market_size", "cac", "growth"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["segment", "channel"]), _VALUE, _VALUE, _VALUE),
+        min_size=1,
+        max_size=9,
+    ),
+    st.sets(st.tuples(st.sampled_from(["segment", "channel"]), st.sampled_from(_CRITERIA))),
+)
+def test_scores_same_as_with_pandas_indexing(rows, cleared):
+    # every kind of criterion per dimension: used, constant, absent (cleared), on a
+    # frame whose index is not 0..n-1
+    frame = pd.DataFrame(
+        [(d, f"n{i}", m, c, g) for i, (d, m, c, g) in enumerate(rows)],
+        columns=["dimension", "name", *_CRITERIA],
+        index=pd.Index([10 * i + 3 for i in range(len(rows))]),
+    )
+    for dimension, criterion in cleared:
+        frame.loc[frame["dimension"] == dimension, criterion] = np.nan
+    weights = {"market_size": 0.5, "cac": 0.3, "growth": 0.2}
+    got = attractiveness_scores(frame, weights=weights)
+    expected = _scores_with_pandas(frame, weights)
+    pd.testing.assert_frame_equal(got.drop(columns="rank"), expected, check_exact=True)

@@ -541,3 +541,35 @@ def test_report_tables_show_money_in_the_engagement_currency(root: Path) -> None
 def test_english_report_tables_show_money_with_the_symbol_first(root: Path) -> None:
     en = build_report(make_run(root)).read_text("utf-8")
     assert "<td>\u20ac304,200</td>" in en and "<td>2024-01-01</td>" in en
+
+
+_PAYLOAD = "iVBORw0KGgo" + "AAAAuRL0=+/sRcU" * 40  # long: parked while the patterns run
+_PIECES = [
+    f'<img src="data:image/png;base64,{_PAYLOAD}" alt="">',
+    f'<img alt="a" src="http://x.example.com/a.png" srcset="data:image/png;base64,{_PAYLOAD}">',
+    f'<img src="https://x.example.com/b.png" alt="chart ;base64,{_PAYLOAD}">',
+    f'<div style="background: url(data:image/png;base64,{_PAYLOAD})">',
+    f'<div style="background: url(https://x.example.com/c.png?;base64,{_PAYLOAD})">',
+    f'<script>var a = ";base64,{_PAYLOAD}";</script>',
+    f'<iframe src="x">;base64,{_PAYLOAD}</iframe>',
+    f"@import url(x;base64,{_PAYLOAD});",
+    f'<p data="https://x.example.com;base64,{_PAYLOAD}">',
+    "<link rel=stylesheet href=x>",
+    ";base64,AAAA",
+    ";base64,",
+    " src='http://x' ",
+    "<IMG SRC=x ALT='up'>",
+    "plain text é ",
+    '<svg><rect fill="url(#g)"/></svg>',
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=8))
+def test_strip_remote_parking_payloads_changes_nothing(pieces: list[str]) -> None:
+    from helpers.book import _strip_remote
+
+    markup = "\n".join(pieces)
+    assert strip_remote(markup) == _strip_remote(markup)
+    with_nul = markup + "\x00"
+    assert strip_remote(with_nul) == _strip_remote(with_nul)

@@ -117,3 +117,30 @@ def test_data_warnings_raised_by_analysis_code_reach_the_notes(engagement, tmp_p
         assert eng.notes["warnings"] == []  # the latest opened context records
     finally:
         w.showwarning = original
+
+
+def test_notebooks_of_a_run_share_a_parsed_csv_with_its_warnings(engagement, tmp_path, monkeypatch):
+    from pandas.testing import assert_frame_equal
+
+    from helpers import io as kit_io
+
+    monkeypatch.setattr(kit_io, "TABLE_CACHE_MIN_BYTES", 0)
+    raw = engagement / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "transactions.csv").write_text(
+        "customer_id,order_date,amount\nC1,2024-01-05,10\nC2,2024-01-06,-4\nC3,2024-02-01,0\n",
+        encoding="utf-8",
+    )
+    config = yaml.safe_load((engagement / "engagement.yaml").read_text(encoding="utf-8"))
+    config["data"] = {"transactions": {"path": "data/raw/transactions.csv"}}
+    (engagement / "engagement.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    run = tmp_path / "run"
+    first = Engagement.open(engagement, run_dir=run, notebook="01_a").load("transactions")
+    assert len(list((run / ".cache" / "tables").glob("*.npz"))) == 1
+    # the next notebook's kernel reads the frame back instead of parsing the file
+    monkeypatch.setattr(kit_io, "_read_csv", lambda *a, **k: pytest.fail("parsed again"))
+    second = Engagement.open(engagement, run_dir=run, notebook="03_b").load("transactions")
+    assert_frame_equal(second, first, check_exact=True)
+    notes = [json.loads((run / "notes" / f"{nb}.json").read_text()) for nb in ("01_a", "03_b")]
+    assert notes[0]["warnings"] == notes[1]["warnings"]
+    assert {w["msg_id"] for w in notes[1]["warnings"]} == {"io.negative_amounts", "io.zero_amounts"}

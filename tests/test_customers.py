@@ -228,6 +228,37 @@ def test_personas_find_two_obvious_groups_and_name_them():
     assert set(fr["persona"]) == {"Clients à gros panier", "Clients à petit panier"}
 
 
+@pytest.mark.parametrize("seed", [0, 1, 7])
+def test_persona_k_scores_equal_silhouette_score_on_the_points(seed: int):
+    # the distances are computed once for all k and passed as precomputed: the scores
+    # must be exactly those of silhouette_score on the points, k by k
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(seed)
+    features = pd.DataFrame(
+        {
+            "orders": rng.integers(1, 30, 300).astype(float),
+            "basket": rng.lognormal(4, 1, 300),
+            "tenure_days": rng.uniform(30, 900, 300),
+            "recency_days": rng.uniform(0, 400, 300),
+            "discount_rate": rng.uniform(0, 0.3, 300),
+        }
+    )
+    got = cu.persona_k_scores(features, k_range=(2, 6), seed=seed, sample_size=250)
+    x = cu._standardise(features)[cu._sample_rows(300, 250, seed)]
+    expected = [
+        float(
+            silhouette_score(
+                x, KMeans(k, random_state=seed, n_init=cu.KMEANS_N_INIT).fit_predict(x)
+            )
+        )
+        for k in range(2, 7)
+    ]
+    assert got["k"].tolist() == [2, 3, 4, 5, 6]
+    assert got["silhouette"].tolist() == expected
+
+
 def test_personas_same_input_same_clusters_and_renaming():
     features = _two_groups()
     a = cu.assign_personas(features, k=2, seed=3)

@@ -265,3 +265,40 @@ def test_streamed_rows_read_back_like_openpyxl_cells(tmp_path: Path) -> None:
     assert _cells(ours) == _cells(reference)
     assert ours.dimensions == reference.dimensions == "A1:F7"
     assert ours["C4"].value is None and ours["C4"].number_format == FLOAT_FORMAT
+
+
+def _bodies_one_by_one(values: pd.Series, style: int | None) -> list[str]:
+    """What every cell's body is when computed value by value (the reference path)."""
+    return [export_module._cell_body(export_module._client_value(v, "en"), style) for v in values]
+
+
+@pytest.mark.parametrize("style", [None, 3])
+@settings(max_examples=60, deadline=None)
+@given(
+    floats=st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=20),
+    ints=st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1), max_size=20),
+    flags=st.lists(st.booleans(), max_size=20),
+)
+def test_column_bodies_fast_path_matches_cell_by_cell(
+    style: int | None, floats: list[float], ints: list[int], flags: list[bool]
+) -> None:
+    # numeric columns skip the per-cell type checks: same text for every value, including
+    # -0.0, infinities, NaN and 64-bit integers
+    for values in (
+        pd.Series(floats, dtype="float64"),
+        pd.Series(ints, dtype="int64"),
+        pd.Series(flags, dtype="bool"),
+    ):
+        expected = _bodies_one_by_one(values, style)
+        assert export_module._column_bodies(values, style, "en") == expected
+        assert export_module._cell_values(values) == [export_module._cell_value(v) for v in values]
+
+
+def test_column_bodies_share_client_values_across_columns() -> None:
+    clients: dict[str, Any] = {}
+    first = export_module._column_bodies(pd.Series(["cash_cow", "x", None]), None, "en", clients)
+    assert set(clients) == {"cash_cow", "x"}
+    second = export_module._column_bodies(pd.Series(["x", "cash_cow"]), 2, "en", clients)
+    assert first == _bodies_one_by_one(pd.Series(["cash_cow", "x", None]), None)
+    assert second == _bodies_one_by_one(pd.Series(["x", "cash_cow"]), 2)
+    assert "Cash cow" in first[0]

@@ -857,3 +857,158 @@ def test_round_trip_of_valid_frames(tmp_path_factory, df, style):
     _write_frame(df, path, style)
     got = read_quietly(path, table="transactions")
     assert_frame_equal(got, df)
+
+
+# ---- the run's table cache ----------------------------------------------------------------
+def _read_recording(path: Path, **kwargs: object) -> tuple[pd.DataFrame, list[tuple]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = read_table(path, **kwargs)
+    return got, [
+        (type(w.message), str(w.message), getattr(w.message, "msg_id", None),
+         getattr(w.message, "fields", None))
+        for w in caught
+    ]  # fmt: skip
+
+
+def _assert_same_frame(got: pd.DataFrame, expected: pd.DataFrame) -> None:
+    assert_frame_equal(got, expected, check_exact=True)
+    assert list(got.dtypes) == list(expected.dtypes)
+    assert list(got.columns) == list(expected.columns)
+
+
+@pytest.fixture
+def cache_every_csv(monkeypatch):
+    """Cache files of any size (the tests' files are small)."""
+    from helpers import io as kit_io
+
+    monkeypatch.setattr(kit_io, "TABLE_CACHE_MIN_BYTES", 0)
+    return kit_io
+
+
+CACHED_TABLES = {
+    # French transactions: decimal commas, dates with times, refunds, zero amounts, a
+    # repeated row, empty optional cells, text with accents, emoji and a trailing NUL
+    "transactions": (
+        "N° client;Date de commande;Montant TTC (€);Canal;order_id;quantity\n"
+        "C1;03/01/2025 10:30;1 234,50 €;web;A1;2\n"
+        "C2;04/01/2025;-12,00;magasin é;A2;\n"
+        "C2;04/01/2025;-12,00;magasin é;A2;\n"
+        "C3;05/01/2025 08:00:15;0;;A3;1\n"
+        "C4;06/01/2025;5,5;🙂 web\x00;A4;3\n",
+        {"columns": FRENCH_MAPPING},
+    ),
+    # booleans, an optional category left empty, extra columns (numbers, dates, text)
+    "competitors": (
+        "competitor,is_client,group,revenue,price_level,founded,note\n"
+        "Us,yes,,10.5,8,2001-02-03,\n"
+        "Them,no,Online,,2.5,1999-12-31,cheap\n"
+        "Others,,Online,3,3,2010-06-01,\n",
+        {},
+    ),
+    # a nullable integer column
+    "swot": (
+        "item_id,quadrant,item,evidence,weight\nS1,strength,Brand,,3\nW1,weakness,Stock,x,1\n",
+        {},
+    ),
+}
+
+
+@pytest.mark.parametrize("table", sorted(CACHED_TABLES))
+def test_table_cache_gives_back_the_parsed_frame_and_its_warnings(
+    tmp_path, cache_every_csv, monkeypatch, table
+):
+    text, kwargs = CACHED_TABLES[table]
+    path = write(tmp_path, f"{table}.csv", text)
+    cache = tmp_path / "run" / ".cache" / "tables"
+    expected, expected_warnings = _read_recording(path, table=table, **kwargs)
+    first, first_warnings = _read_recording(path, table=table, table_cache=cache, **kwargs)
+    assert len(list(cache.glob("*.npz"))) == 1
+    # another kernel: the file is not parsed again, same frame, same warnings
+    monkeypatch.setattr(cache_every_csv, "_read_csv", lambda *a, **k: pytest.fail("parsed"))
+    again, again_warnings = _read_recording(path, table=table, table_cache=cache, **kwargs)
+    for got in (first, again):
+        _assert_same_frame(got, expected)
+    assert first_warnings == again_warnings == expected_warnings
+    if table == "transactions":
+        assert {w[2] for w in expected_warnings} == {
+            "io.negative_amounts",
+            "io.zero_amounts",
+            "io.duplicates",
+        }
+        assert expected["channel"].iloc[4] == "🙂 web\x00"
+
+
+def test_table_cache_never_serves_a_changed_file_or_other_options(tmp_path, cache_every_csv):
+    path = write(tmp_path, "customers.csv", "customer_id,nps\nC1,7\nC2,9\n")
+    cache = tmp_path / "cache"
+    assert read_table(path, table="customers", table_cache=cache)["nps"].tolist() == [7, 9]
+    # other options: another entry, read with those options
+    got = read_table(path, table="customers", table_cache=cache, columns={"nps": "nps"})
+    assert got["nps"].tolist() == [7, 9]
+    path.write_text("customer_id,nps\nC1,7\nC2,10\nC3,0\n", encoding="utf-8")
+    got = read_table(path, table="customers", table_cache=cache)
+    assert got["customer_id"].tolist() == ["C1", "C2", "C3"]
+    assert got["nps"].tolist() == [7, 10, 0]
+    # one entry per source file: the old version of the file is gone
+    assert len(list(cache.glob("*.npz"))) == 1
+
+
+def test_table_cache_keeps_no_failed_read_and_ignores_a_damaged_file(tmp_path, cache_every_csv):
+    path = write(tmp_path, "customers.csv", "customer_id,nps\nC1,7\nC1,9\n")
+    cache = tmp_path / "cache"
+    with pytest.raises(DataError, match="same value"):
+        read_table(path, table="customers", table_cache=cache)
+    assert not list(cache.glob("*.npz"))
+    path.write_text("customer_id,nps\nC1,7\nC2,9\n", encoding="utf-8")
+    read_table(path, table="customers", table_cache=cache)
+    (written,) = cache.glob("*.npz")
+    written.write_bytes(written.read_bytes()[:100])
+    got = read_table(path, table="customers", table_cache=cache)
+    assert got["customer_id"].tolist() == ["C1", "C2"]
+
+
+def test_small_files_and_workbooks_are_not_cached(tmp_path):
+    cache = tmp_path / "cache"
+    path = write(tmp_path, "customers.csv", "customer_id,nps\nC1,7\n")
+    read_table(path, table="customers", table_cache=cache)
+    rows = [["item_id", "quadrant", "item", "weight"], ["S1", "strength", "Brand", 3]]
+    read_table(workbook(tmp_path, "w.xlsx", {"swot": rows}), table="swot", table_cache=cache)
+    assert not cache.exists()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=8),
+            st.one_of(st.none(), st.text(max_size=5)),
+            st.one_of(st.none(), st.floats(allow_nan=False, width=32)),
+            st.one_of(st.none(), st.integers(-(2**40), 2**40)),
+            st.one_of(st.none(), st.booleans()),
+            st.one_of(
+                st.none(),
+                st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
+            ),
+        ),
+        max_size=12,
+    )
+)
+def test_frame_arrays_round_trip(rows):
+    from helpers import io as kit_io
+
+    ids, texts, floats, ints, flags, days = zip(*rows, strict=True) if rows else ([],) * 6
+    original = pd.DataFrame(
+        {
+            "id": pd.array(list(ids), dtype="string"),
+            "text": pd.array(list(texts), dtype="string"),
+            "float": np.array([np.nan if v is None else v for v in floats], dtype=float),
+            "int": pd.array(list(ints), dtype="Int64"),
+            "flag": pd.array(list(flags), dtype="boolean"),
+            "day": pd.to_datetime(list(days)).astype("datetime64[ns]"),
+        },
+        index=pd.RangeIndex(len(rows)),
+    )
+    arrays = kit_io._frame_arrays(original)
+    assert arrays is not None
+    _assert_same_frame(kit_io._frame_from_arrays(arrays), original)

@@ -120,6 +120,22 @@ def test_strategic_groups_kmeans_picks_two_clear_groups(competitors):
     assert scores.loc[scores["silhouette"].idxmax(), "k"] == 2
 
 
+@pytest.mark.parametrize("seed", [1, 5, 2026])
+def test_strategic_groups_searched_k_same_as_that_k_given(competitors, seed):
+    # the search's model for the chosen k is reused: the groups must be those of a fit
+    # with that k given explicitly
+    from sklearn.preprocessing import StandardScaler
+
+    dims = ("price_level", "range_breadth")
+    more = pd.concat([competitors, competitors.assign(price_level=competitors.price_level + 1)])
+    for frame in (competitors, more.reset_index(drop=True)):
+        searched = mk.strategic_groups(frame, dimensions=dims, seed=seed)
+        xy = StandardScaler().fit_transform(searched[["x", "y"]].to_numpy())
+        scores = mk.choose_group_count(xy, seed=seed)
+        k = int(scores.loc[scores["silhouette"].idxmax(), "k"])
+        assert_frame_equal(searched, mk.strategic_groups(frame, dimensions=dims, k=k, seed=seed))
+
+
 def test_strategic_groups_given_k_and_given_groups(competitors):
     got = mk.strategic_groups(competitors, dimensions=("price_level", "range_breadth"), k=3)
     assert got["group"].nunique() == 3

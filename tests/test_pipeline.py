@@ -695,3 +695,22 @@ def test_a_wide_csv_export_loads_through_io_and_gives_the_long_metrics(long, tmp
     assert_frame_equal(
         pl.pipeline_metrics(loaded, as_of=AS_OF), pl.pipeline_metrics(long, as_of=AS_OF)
     )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.sampled_from(["", " ", "-", "n/a", " N/A ", "?", "TBD", "unknown", "yes", "Q3"]),
+            st.text(max_size=6),
+        ),
+        max_size=30,
+    )
+)
+def test_met_judges_each_distinct_text_like_each_value(values):
+    # a text column is judged once per distinct text: the same as value by value
+    series = pd.Series(values, dtype="string")
+    expected = [pl._fills(v) for v in series.to_numpy(dtype=object, na_value=None)]
+    assert pl._met(series).tolist() == expected
+    assert pl._met(series.astype(object)).tolist() == expected

@@ -433,6 +433,15 @@ def attractiveness_weights(
     return pd.DataFrame(rows, columns=columns)
 
 
+def _nan_min_max(values: np.ndarray) -> tuple[float, float]:
+    """Smallest and largest value, NaN left out (NaN when every value is), as pandas'
+    ``min()`` and ``max()`` give them."""
+    present = values[~np.isnan(values)]
+    if not len(present):
+        return math.nan, math.nan
+    return present.min(), present.max()
+
+
 def attractiveness_scores(
     attractiveness: pd.DataFrame, *, weights: Mapping[str, float]
 ) -> pd.DataFrame:
@@ -463,24 +472,31 @@ def attractiveness_scores(
     out = attractiveness[["dimension", "name"]].copy()
     out["dimension"] = out["dimension"].astype(str)
     out["name"] = out["name"].astype(str)
-    score = pd.Series(0.0, index=out.index)
-    for criterion in weights:
-        out[f"{criterion}_score"] = np.nan
-    for dimension in dict.fromkeys(out["dimension"]):
-        rows = out["dimension"] == dimension
-        w = used[used["dimension"] == dimension].set_index("criterion")
+    # plain NumPy on the rows' positions: a handful of rows, where pandas' indexing
+    # would cost more than the arithmetic
+    dimensions = out["dimension"].to_numpy()
+    score = np.zeros(len(out))
+    criterion_scores = {criterion: np.full(len(out), np.nan) for criterion in weights}
+    for dimension in dict.fromkeys(dimensions):
+        rows = dimensions == dimension
+        w = used[used["dimension"] == dimension]
         if w["weight_used"].sum() <= 0:
             score[rows] = NEUTRAL_SCORE
             continue
-        for criterion, wu in w["weight_used"].items():
-            if w.loc[criterion, "status"] != "used":
+        for criterion, wu, status in zip(
+            w["criterion"], w["weight_used"], w["status"], strict=True
+        ):
+            if status != "used":
                 continue
-            values = attractiveness.loc[rows, criterion].astype(float)
-            norm = (values - values.min()) / (values.max() - values.min())
+            values = attractiveness[criterion].astype(float).to_numpy()[rows]
+            low, high = _nan_min_max(values)
+            norm = (values - low) / (high - low)
             if CRITERIA[criterion] < 0:
                 norm = 1 - norm
-            out.loc[rows, f"{criterion}_score"] = norm
+            criterion_scores[criterion][rows] = norm
             score[rows] += wu * norm
+    for criterion, values in criterion_scores.items():
+        out[f"{criterion}_score"] = values
     out["score"] = score
     out["rank"] = (
         out.assign(_s=out["score"].round(_RANK_DECIMALS))

@@ -489,10 +489,53 @@ _ALT = re.compile(r"""\salt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
 _CSS_REMOTE = re.compile(r"""@import\s+[^;]+;|url\(\s*(?!["']?(?:data:|#))[^)]*\)""", re.I)
 
 
+#: where an embedded payload starts, and what it is made of
+_BASE64_MARK = ";base64,"
+_BASE64_CHARS = re.compile(r"[A-Za-z0-9+/=]*")
+#: payloads shorter than this are left in place (not worth parking)
+MIN_PARKED_PAYLOAD = 256
+#: a parked payload is its number between two NUL characters
+_PARK = "\x00"
+
+
 def strip_remote(markup: str) -> str:
     """Remove what would make a browser fetch anything: scripts, linked stylesheets,
     frames, and every ``src``/``url()`` that is not an embedded ``data:`` URI. An image
-    that is not embedded becomes its alternative text (never a broken image)."""
+    that is not embedded becomes its alternative text (never a broken image).
+
+    The charts' base64 payloads are most of a report (megabytes) and the patterns would
+    scan them character by character: each long payload is parked as ``\\x00<n>\\x00``
+    while they run, then put back. The result is the same: the patterns' matches start
+    on ``<``, ``@``, white space or ``url(`` and end on ``>``, a quote, ``;`` or ``)``,
+    none of which a payload or a parked one holds, and every part of a pattern that can
+    run across one (``[^>]*``, ``[^"']*``, ``[^;]+``, ``[^)]*``, ``.*?``) takes all its
+    characters alike.
+    """
+    if _PARK in markup:  # a NUL of the report's own would be taken for a parked payload
+        return _strip_remote(markup)
+    pieces: list[str] = []
+    payloads: list[str] = []
+    pos = 0
+    while (found := markup.find(_BASE64_MARK, pos)) >= 0:
+        start = found + len(_BASE64_MARK)
+        end = _BASE64_CHARS.match(markup, start).end()  # type: ignore[union-attr]
+        if end - start >= MIN_PARKED_PAYLOAD:
+            pieces.append(markup[pos:start])
+            pieces.append(f"{_PARK}{len(payloads)}{_PARK}")
+            payloads.append(markup[start:end])
+        else:
+            pieces.append(markup[pos:end])
+        pos = end
+    if not payloads:
+        return _strip_remote(markup)
+    pieces.append(markup[pos:])
+    parts = _strip_remote("".join(pieces)).split(_PARK)
+    parts[1::2] = [payloads[int(n)] for n in parts[1::2]]
+    return "".join(parts)
+
+
+def _strip_remote(markup: str) -> str:
+    """:func:`strip_remote` on the whole markup."""
 
     def alt_text(match: re.Match[str]) -> str:
         alt = _ALT.search(match.group(0))

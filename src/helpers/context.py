@@ -42,6 +42,8 @@ RESULTS_DIR = "results"
 NOTES_DIR = "notes"
 #: parsed workbooks shared by the notebooks of a run (see :func:`helpers.io.read_table`)
 WORKBOOK_CACHE_DIR = ".cache/workbooks"
+#: frames parsed from large CSV files, shared likewise (see :func:`helpers.io.read_table`)
+TABLE_CACHE_DIR = ".cache/tables"
 
 
 #: characters Markdown would read as formatting (or MathJax as math) in a note's text
@@ -179,7 +181,8 @@ class Engagement:
         Data warnings raised while loading (refunds, zero amounts...) are recorded in the
         run's notes and shown by the notebook. The source is recorded in the notes as
         read (see the module docstring). A workbook is parsed once per run: its cells
-        are cached in the run folder (``.cache/workbooks``) for the other notebooks.
+        are cached in the run folder (``.cache/workbooks``) for the other notebooks; so
+        is the frame read from a large CSV file (``.cache/tables``).
         """
         self._record("sources", source)
         if source not in self._cache:
@@ -188,7 +191,10 @@ class Engagement:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", DataWarning)
                 frame = load_source(
-                    self.config, source, workbook_cache=self.run_dir / WORKBOOK_CACHE_DIR
+                    self.config,
+                    source,
+                    workbook_cache=self.run_dir / WORKBOOK_CACHE_DIR,
+                    table_cache=self.run_dir / TABLE_CACHE_DIR,
                 )
             for w in caught:
                 if issubclass(w.category, DataWarning):

@@ -674,6 +674,20 @@ def _sample_rows(n: int, size: int, seed: int) -> np.ndarray:
     return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
 
 
+def _silhouette_distances(x: np.ndarray) -> np.ndarray:
+    """The distances between the rows of ``x`` that ``silhouette_score(x, labels)``
+    computes, computed once for every k of a search.
+
+    ``silhouette_score`` with ``metric="euclidean"`` reduces the chunks of
+    ``pairwise_distances_chunked(x)`` (diagonal set to zero); given those same chunks as
+    a precomputed matrix, it reduces the same numbers, so the scores are identical.
+    """
+    from sklearn.metrics import pairwise_distances_chunked
+
+    chunks = list(pairwise_distances_chunked(x))
+    return chunks[0] if len(chunks) == 1 else np.vstack(chunks)
+
+
 def persona_k_scores(
     features: pd.DataFrame,
     *,
@@ -695,11 +709,17 @@ def persona_k_scores(
     x = x[_sample_rows(len(x), sample_size, seed)]
     rows = []
     with _single_thread():
+        distances = None
         for k in range(lo, hi + 1):
             if k >= len(x):
                 break
             labels = KMeans(k, random_state=seed, n_init=KMEANS_N_INIT).fit_predict(x)
-            score = silhouette_score(x, labels) if len(set(labels)) > 1 else float("nan")
+            if len(set(labels)) > 1:
+                if distances is None:
+                    distances = _silhouette_distances(x)
+                score = silhouette_score(distances, labels, metric="precomputed")
+            else:
+                score = float("nan")
             rows.append((k, float(score)))
     if not rows:
         raise InputError(

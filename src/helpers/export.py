@@ -15,6 +15,7 @@ import math
 import re
 import zipfile
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -140,8 +141,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
     for col in frame.columns:
         values = frame[col]
         if values.dtype == object or pd.api.types.is_string_dtype(values):
-            present = values.dropna().astype(str)
-            if len(present) and present.str.match(ISO_DATE).all():
+            present = values.dropna()
+            # most text columns fail on their first value: no need to match them all
+            if (
+                len(present)
+                and ISO_DATE.match(str(present.iloc[0]))
+                and present.astype(str).str.match(ISO_DATE).all()
+            ):
                 frame[col] = pd.to_datetime(values, format="%Y-%m-%d")
     return frame
 
@@ -156,6 +162,17 @@ def _cell_value(value: Any) -> Any:
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     return value
+
+
+def _cell_values(values: pd.Series) -> list[Any]:
+    """:func:`_cell_value` of every value of a column; ints, floats and booleans read as
+    a whole (``tolist()`` gives the Python scalars the per-value path would)."""
+    kind = values.dtype.kind
+    if kind in "biu":
+        return values.to_numpy().tolist()
+    if kind == "f":
+        return [None if v != v else v for v in values.to_numpy().tolist()]
+    return [_cell_value(v) for v in values.to_numpy(dtype=object)]
 
 
 def _client_value(value: Any, language: str) -> Any:
@@ -229,36 +246,78 @@ def _cell_body(value: Any, style: int | None) -> str:
     return f'{s} t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
 
 
-def _column_bodies(values: pd.Series, style: int | None, language: str) -> list[str]:
-    """:func:`_cell_body` of every value of a column, once per distinct text (the kit-code
-    lookup of :func:`_client_value` is the costly part; numbers are cheap, and a cache
-    keyed on them would confuse ``0.0`` with ``-0.0``)."""
-    texts: dict[str, str] = {}
+def _number_bodies(values: list[Any], style: int | None) -> list[str]:
+    """:func:`_cell_body` of Python ints, floats and bools (a numeric column's
+    ``tolist()``), without the per-cell type checks: the bulk of a workbook's cells."""
+    s = f' s="{style}"' if style is not None else ""
+    missing = f'{s} t="n" />' if s else ""
+    infinite = f'{s} t="n"><v /></c>'
     bodies = []
     for v in values:
+        if v != v:  # NaN: an empty cell
+            bodies.append(missing)
+        elif v is True or v is False:
+            bodies.append(f'{s} t="b"><v>{int(v)}</v></c>')
+        elif v == math.inf or v == -math.inf:
+            bodies.append(infinite)
+        else:
+            bodies.append(f'{s} t="n"><v>{v:.16g}</v></c>')
+    return bodies
+
+
+def _column_bodies(
+    values: pd.Series, style: int | None, language: str, clients: dict[str, Any] | None = None
+) -> list[str]:
+    """:func:`_cell_body` of every value of a column.
+
+    Numeric columns (ints, floats, booleans without gaps) take a fast path over their
+    Python values. Other columns are computed once per distinct text; the kit-code
+    lookup of :func:`_client_value` is the costly part, so ``clients`` (text -> client
+    value) can be shared by the columns of one workbook. Numbers are never memoised: a
+    cache keyed on them would confuse ``0.0`` with ``-0.0``.
+    """
+    if values.dtype.kind in "biuf":
+        return _number_bodies(values.to_numpy().tolist(), style)
+    if clients is None:
+        clients = {}
+    texts: dict[str, str] = {}
+    bodies = []
+    for v in values.to_numpy(dtype=object):
         if type(v) is str:
             body = texts.get(v)
             if body is None:
-                body = texts[v] = _cell_body(_client_value(v, language), style)
+                if v not in clients:
+                    clients[v] = _client_value(v, language)
+                body = texts[v] = _cell_body(clients[v], style)
         else:
             body = _cell_body(_client_value(v, language), style)
         bodies.append(body)
     return bodies
 
 
-def _rows_xml(frame: pd.DataFrame, styles: list[int | None], *, language: str) -> bytes:
-    """The data rows of a sheet (``<row r="2">`` on) as openpyxl would write them."""
+def _rows_xml(
+    frame: pd.DataFrame,
+    styles: list[int | None],
+    *,
+    language: str,
+    clients: dict[str, Any] | None = None,
+) -> bytes:
+    """The data rows of a sheet (``<row r="2">`` on) as openpyxl would write them
+    (``clients``: see :func:`_column_bodies`)."""
     from openpyxl.utils import get_column_letter
 
     letters = [get_column_letter(j) for j in range(1, len(frame.columns) + 1)]
-    columns = [_column_bodies(frame.iloc[:, j], style, language) for j, style in enumerate(styles)]
+    columns = [
+        _column_bodies(frame.iloc[:, j], style, language, clients) for j, style in enumerate(styles)
+    ]
+    # each column's cells are written in one pass (``<c r="B7"`` + body, "" for an
+    # empty body), then joined row by row
+    cells_by_column = [
+        [f'<c r="{letter}{r}"{body}' if body else "" for r, body in enumerate(bodies, start=2)]
+        for letter, bodies in zip(letters, columns, strict=True)
+    ]
     parts: list[str] = []
-    for r, bodies in enumerate(zip(*columns, strict=True), start=2):
-        cells = "".join(
-            f'<c r="{letter}{r}"{body}'
-            for letter, body in zip(letters, bodies, strict=True)
-            if body
-        )
+    for r, cells in enumerate(map("".join, zip(*cells_by_column, strict=True)), start=2):
         parts.append(f'<row r="{r}">{cells}</row>' if cells else f'<row r="{r}" />')
     return "".join(parts).encode("utf-8")
 
@@ -283,8 +342,11 @@ class _StreamedRows:
     rows: bytes
 
 
-def _write_sheet(ws: Any, frame: pd.DataFrame, *, language: str) -> _StreamedRows | None:
-    """Header, widths, frozen row and filter with openpyxl; data rows as streamed XML.
+def _write_sheet(
+    ws: Any, frame: pd.DataFrame, *, language: str, clients: dict[str, Any] | None = None
+) -> _StreamedRows | None:
+    """Header, widths, frozen row and filter with openpyxl; data rows as streamed XML
+    (``clients``: the workbook's text -> client value, see :func:`_column_bodies`).
 
     openpyxl spends ~0.1 ms per cell building and serialising cell objects (seconds for
     the demo's 70,000 cells); the rows are written as text instead, byte for byte what
@@ -297,14 +359,18 @@ def _write_sheet(ws: Any, frame: pd.DataFrame, *, language: str) -> _StreamedRow
     header_fill = PatternFill("solid", fgColor=HEADER_FILL)
     columns = [term(str(c), language) for c in frame.columns]
     ws.append(columns)
-    for cell in ws[1]:
-        cell.font = header_font
-        cell.fill = header_fill
-        cell.alignment = Alignment(vertical="center", wrap_text=False)
+    for i, cell in enumerate(ws[1]):
+        if i == 0:
+            cell.font = header_font
+            cell.fill = header_fill
+            cell.alignment = Alignment(vertical="center", wrap_text=False)
+            header_style = cell._style
+        else:  # the same style ids, without looking the style up again for each cell
+            cell._style = copy(header_style)
     formats = [column_format(c, frame[c], language=language) for c in frame.columns]
     head = frame.iloc[:WIDTH_SAMPLE]
     for j, fmt in enumerate(formats, start=1):
-        sample = [_cell_value(v) for v in head.iloc[:, j - 1]]
+        sample = _cell_values(head.iloc[:, j - 1])
         width = max([len(columns[j - 1]), *(_display_width(v, fmt) for v in sample)])
         ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
     ws.freeze_panes = "A2"
@@ -315,7 +381,8 @@ def _write_sheet(ws: Any, frame: pd.DataFrame, *, language: str) -> _StreamedRow
     styles = [_style_id(ws, fmt) for fmt in formats]
     # openpyxl numbers worksheets from 1 in workbook order when it saves
     part = f"xl/worksheets/sheet{ws.parent.worksheets.index(ws) + 1}.xml"
-    return _StreamedRows(part, f"A1:{last}", _rows_xml(frame, styles, language=language))
+    rows = _rows_xml(frame, styles, language=language, clients=clients)
+    return _StreamedRows(part, f"A1:{last}", rows)
 
 
 def _splice(sheet: bytes, streamed: _StreamedRows) -> bytes:
@@ -401,10 +468,11 @@ def export_results(run_dir: str | Path, *, language: str | None = None) -> Path:
         cell.font = Font(bold=True, color=HEADER_FONT_COLOR)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
     streamed: list[_StreamedRows] = []
+    clients: dict[str, Any] = {}  # a text's client value, looked up once per workbook
     for table, name in zip(tables, names, strict=True):
         frame = read_table(table.path)
         ws = wb.create_sheet(name)
-        rows = _write_sheet(ws, frame, language=language)
+        rows = _write_sheet(ws, frame, language=language, clients=clients)
         if rows is not None:
             streamed.append(rows)
         index.append([name, table.notebook, table.table, len(frame), len(frame.columns)])

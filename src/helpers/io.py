@@ -57,13 +57,15 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
+import functools
 import hashlib
 import io
 import json
 import os
 import re
 import warnings
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -73,7 +75,7 @@ import pandas as pd
 from numpy.dtypes import StringDType
 
 from helpers.config import CONFIG_FILE, EngagementConfig
-from helpers.errors import ConfigError, DataError, InputError
+from helpers.errors import ConfigError, DataError, DataWarning, InputError
 from helpers.i18n import data_warning
 from helpers.schema import Column, Table
 from helpers.schema import table as schema_table
@@ -92,6 +94,11 @@ MAX_SHOWN = 5
 WORKBOOK_CACHE_SIZE = 4
 WORKBOOK_CACHE_BYTES = 20 * 1024 * 1024
 _WORKBOOKS: dict[tuple[str, int, int], dict[str, _Sheet]] = {}
+#: CSV files at least this large keep their frame in a run's table cache; smaller ones
+#: are parsed faster than their frame is written and read back.
+TABLE_CACHE_MIN_BYTES = 100 * 1024
+#: Bump when the layout of the cached frames changes.
+TABLE_CACHE_LAYOUT = 1
 #: Suffixes read as workbooks; anything else is read as delimited text.
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 #: Characters used as a space inside numbers (no-break, narrow no-break, thin).
@@ -155,6 +162,7 @@ def read_table(
     header_row: int | None = None,
     label: str | None = None,
     workbook_cache: str | Path | None = None,
+    table_cache: str | Path | None = None,
 ) -> pd.DataFrame:
     """Read a client table (CSV or ``.xlsx`` sheet) into a canonical, validated frame.
 
@@ -181,6 +189,12 @@ def read_table(
         A folder where a workbook's parsed cells are kept, keyed by the file's content
         hash (see :func:`_load_workbook`); ``None`` parses the workbook in each new
         process. Ignored for CSV files.
+    table_cache
+        A folder where the frame read from a CSV file of at least
+        :data:`TABLE_CACHE_MIN_BYTES` is kept, keyed by the file's content, the options
+        and the kit's reading code (see :func:`_cached_table`), so that the other
+        notebooks of a run read it back instead of parsing the file again; ``None``
+        parses the file on every call. Ignored for workbooks.
 
     Returns
     -------
@@ -231,6 +245,19 @@ def read_table(
             f"{label}: old .xls workbooks are not read; open it in Excel and save it as "
             ".xlsx (or export the sheet as CSV)"
         )
+    if not is_excel and table_cache is not None and path.stat().st_size >= TABLE_CACHE_MIN_BYTES:
+        options = {
+            "sep": sep,
+            "decimal": decimal,
+            "thousands": thousands,
+            "encoding": encoding,
+            "date_format": date_format,
+            "header_row": header_row,
+            "label": label,
+        }
+        parse = functools.partial(read_table, path, table=schema, columns=mapping, **options)
+        key = {"table": schema.name, "columns": sorted(mapping.items()), **options}
+        return _cached_table(path, key, Path(table_cache), parse)
     if is_excel:
         raw = _read_excel(
             path,
@@ -256,13 +283,17 @@ def read_table(
 
 
 def load_source(
-    config: EngagementConfig, source: str, *, workbook_cache: str | Path | None = None
+    config: EngagementConfig,
+    source: str,
+    *,
+    workbook_cache: str | Path | None = None,
+    table_cache: str | Path | None = None,
 ) -> pd.DataFrame:
     """Load the data source ``source`` declared in ``engagement.yaml`` (``data.<source>``).
 
     The path is relative to the engagement folder; a workbook's sheet defaults to the
-    source name. Format options left out of the file are detected. ``workbook_cache``:
-    see :func:`read_table`.
+    source name. Format options left out of the file are detected. ``workbook_cache``
+    and ``table_cache``: see :func:`read_table`.
 
     Raises
     ------
@@ -293,6 +324,7 @@ def load_source(
         date_format=spec.date_format,
         header_row=spec.header_row,
         workbook_cache=workbook_cache,
+        table_cache=table_cache,
     )
     _warn_after_observation_end(frame, config=config, source=source, label=path.name)
     return frame
@@ -1061,11 +1093,17 @@ def _strict_number(decimal: str, group: str | None) -> str:
     return rf"[-+]?(?=[\d{dec}]*\d)(?:{grouped}\d*)(?:{dec}\d*)?{exponent}"
 
 
-def _to_float(text: np.ndarray, decimal: str, group: str | None) -> np.ndarray:
-    """Read numbers from cleaned text (``numpy`` strings); what cannot be read is NaN."""
-    if group:
+def _to_float(
+    text: np.ndarray, decimal: str, group: str | None, present: str | None = None
+) -> np.ndarray:
+    """Read numbers from cleaned text (``numpy`` strings); what cannot be read is NaN.
+
+    ``present``: every character of the values, when known (a mark none of them holds
+    is not replaced).
+    """
+    if group and (present is None or group in present):
         text = np.strings.replace(text, group, "")
-    if decimal == ",":
+    if decimal == "," and (present is None or "," in present):
         text = np.strings.replace(text, ",", ".")
     text = np.where(np.strings.str_len(text) == 0, "nan", text).astype(StringDType())
     try:
@@ -1074,22 +1112,29 @@ def _to_float(text: np.ndarray, decimal: str, group: str | None) -> np.ndarray:
         return np.array(pd.to_numeric(pd.Series(text.astype(object)), errors="coerce"), dtype=float)
 
 
-def _decimal_votes(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _decimal_votes(text: np.ndarray, present: str) -> tuple[np.ndarray, np.ndarray]:
     """Which values can only be read with a decimal comma, and which with a point.
 
     ``12,5``, ``0,125``, ``1.234,5`` and ``1.234.567`` vote for the comma (and their
-    mirror images for the point); ``1,234`` votes for neither.
+    mirror images for the point); ``1,234`` votes for neither. ``present``: every
+    character of the values (a mark that is not there is found nowhere, without
+    searching the values for it).
     """
     s = np.strings
     length = s.str_len(text)
-    last = {m: s.rfind(text, m) for m in ",."}
-    count = {m: s.count(text, m) for m in ",."}
+    nowhere = np.zeros(len(text), dtype=bool)
+    last = {m: s.rfind(text, m) if m in present else np.full(len(text), -1) for m in ",."}
+    count = {m: s.count(text, m) if m in present else np.zeros(len(text), int) for m in ",."}
     votes = []
     for mark, other in ((",", "."), (".", ",")):
         leading_zero = (
-            s.startswith(text, "0" + mark)
-            | s.startswith(text, "-0" + mark)
-            | s.startswith(text, "+0" + mark)
+            (
+                s.startswith(text, "0" + mark)
+                | s.startswith(text, "-0" + mark)
+                | s.startswith(text, "+0" + mark)
+            )
+            if mark in present
+            else nowhere
         )
         decimals = length - last[mark] - 1
         single = (count[mark] == 1) & (last[mark] > last[other])
@@ -1123,7 +1168,7 @@ def _parse_numbers(
             text = np.strings.replace(text, char, "")
     empty = np.strings.str_len(text) == 0
     if decimal is None:
-        comma, dot = _decimal_votes(text)
+        comma, dot = _decimal_votes(text, present)
         if comma.any() and dot.any():
             c_rows, c_vals = cells.offending(comma)
             d_rows, d_vals = cells.offending(dot)
@@ -1145,10 +1190,12 @@ def _parse_numbers(
             f'{msg.key}.thousands and the decimal mark are both "{decimal}"; set one of them '
             "to another character"
         )
-    values = _to_float(text, decimal, group)
+    values = _to_float(text, decimal, group, present)
     # Python's float() also reads "1_000", "infinity", "nan": send those to the strict path
-    suspect = ~empty & (~np.isfinite(values) | (np.strings.find(text, "_") >= 0))
-    if group:
+    suspect = ~empty & ~np.isfinite(values)
+    if "_" in present:
+        suspect |= np.strings.find(text, "_") >= 0
+    if group and group in present:
         suspect |= np.strings.find(text, group) >= 0
     bad = np.zeros(len(values), dtype=bool)
     if suspect.any():
@@ -1196,6 +1243,12 @@ def _convert_extra(
 
 
 # ---- dates ----------------------------------------------------------------------------
+def _date_separators(fmt: _DateFormat) -> set[str]:
+    """The characters between a format's day, month and year (one of them is in every
+    value of its shape)."""
+    return set(fmt.strftime) - set("%dmYy")
+
+
 def _parse_dates(
     cells: _Cells, *, date_format: str | None, french: bool, msg: _Messages, what: str
 ) -> pd.DatetimeIndex:
@@ -1217,8 +1270,18 @@ def _parse_dates(
     day, clock = parts["date"], parts["time"]
     shape: dict[_DateFormat, np.ndarray] = {}
     parsed: dict[_DateFormat, pd.Series] = {}
+    # a shape is matched once (dd/mm and mm/dd share theirs), and not at all when no
+    # value holds its separator
+    present = "".join(day.dropna())
+    fits_by_shape: dict[str, np.ndarray] = {}
     for fmt in DATE_FORMATS:
-        fits = day.str.fullmatch(fmt.shape).fillna(False).to_numpy(dtype=bool) & ~empty
+        if fmt.shape not in fits_by_shape:
+            if any(sep in present for sep in _date_separators(fmt)):
+                matched = day.str.fullmatch(fmt.shape).fillna(False).to_numpy(dtype=bool)
+                fits_by_shape[fmt.shape] = matched & ~empty
+            else:
+                fits_by_shape[fmt.shape] = np.zeros(len(day), dtype=bool)
+        fits = fits_by_shape[fmt.shape]
         shape[fmt] = fits
         if fits.any():
             parsed[fmt] = pd.to_datetime(
@@ -1312,6 +1375,166 @@ def _parse_dates(
             )
         result = result + offset.fillna(pd.Timedelta(0))
     return pd.DatetimeIndex(result)
+
+
+# ---- parsed-table cache ----------------------------------------------------------------
+def _cached_table(
+    path: Path, options: dict[str, object], folder: Path, parse: Callable[[], pd.DataFrame]
+) -> pd.DataFrame:
+    """The frame ``parse()`` makes of ``path``, read back from ``folder`` when an earlier
+    call (another notebook's kernel) kept it.
+
+    The transactions are read by several notebooks of a run, each in its own process;
+    parsing them is most of a load. The frame is kept as a NumPy ``.npz`` (read with
+    ``allow_pickle=False``: a cache file can hold data, never code) named by the hash of
+    the file's bytes, the read options and this module's code and the schema's, so that
+    a changed file, option or kit is parsed again. The data warnings the parse gave are
+    kept with it and given again. A frame holding a kind of column the layout does not
+    know, other warnings, or a damaged file are not cached (the file is parsed). One
+    file per source path: writing a new version removes the old ones.
+    """
+    data = path.read_bytes()
+    key = hashlib.sha256(data)
+    key.update(json.dumps(options, default=str).encode("utf-8"))
+    key.update(_reading_code_hash().encode("ascii"))
+    prefix = hashlib.sha256(f"{path.resolve()}|{options['table']}".encode()).hexdigest()[:16]
+    target = folder / f"{prefix}-{key.hexdigest()[:32]}.npz"
+    cached = _read_cached_frame(target)
+    if cached is not None:
+        frame, notes = cached
+        for note in notes:
+            warning = DataWarning(note["message"])
+            warning.msg_id = note["msg_id"]  # type: ignore[attr-defined]
+            warning.fields = note["fields"]  # type: ignore[attr-defined]
+            warnings.warn_explicit(warning, DataWarning, note["filename"], note["lineno"])
+        return frame
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = parse()
+    finally:  # given as the parse gave them, also when it failed
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    notes = [
+        {
+            "message": str(w.message),
+            "msg_id": getattr(w.message, "msg_id", None),
+            "fields": getattr(w.message, "fields", None),
+            "filename": w.filename,
+            "lineno": w.lineno,
+        }
+        for w in caught
+    ]
+    arrays = _frame_arrays(frame)
+    if arrays is not None and all(
+        issubclass(w.category, DataWarning) and n["msg_id"]
+        for w, n in zip(caught, notes, strict=True)
+    ):
+        _write_cached_frame(target, arrays, notes, stale=folder.glob(f"{prefix}-*.npz"))
+    return frame
+
+
+@functools.cache
+def _reading_code_hash() -> str:
+    """Hash of what turns a file into a frame: this module, the schema, pandas, NumPy."""
+    from helpers import schema
+
+    digest = hashlib.sha256(f"{TABLE_CACHE_LAYOUT}|{pd.__version__}|{np.__version__}".encode())
+    for module_file in (__file__, schema.__file__):
+        digest.update(Path(module_file).read_bytes())
+    return digest.hexdigest()
+
+
+def _frame_arrays(frame: pd.DataFrame) -> dict[str, np.ndarray] | None:
+    """A frame of :func:`read_table` as NumPy arrays (``None``: a column it cannot hold).
+
+    Text columns are stored factorised (codes, and the distinct texts as one string with
+    their lengths); nullable integers and booleans as values and mask.
+    """
+    index = frame.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+        return None
+    columns: list[list[str]] = []
+    arrays: dict[str, np.ndarray] = {}
+    for i, (name, values) in enumerate(frame.items()):
+        dtype = values.dtype
+        if not isinstance(name, str):
+            return None
+        if dtype == pd.StringDtype():
+            kind = "string"
+            codes, uniques = pd.factorize(values.to_numpy(dtype=object, na_value=None))
+            arrays[f"{i}_codes"] = codes.astype(np.int64)
+            text = "".join(uniques).encode("utf-8", "surrogatepass")
+            arrays[f"{i}_text"] = np.frombuffer(text, dtype=np.uint8)
+            arrays[f"{i}_lengths"] = np.array([len(u) for u in uniques], dtype=np.int64)
+        elif isinstance(dtype, pd.Int64Dtype | pd.BooleanDtype):
+            kind = str(dtype)
+            arrays[f"{i}_values"] = values.to_numpy(
+                dtype="int64" if kind == "Int64" else bool, na_value=0
+            )
+            arrays[f"{i}_mask"] = values.isna().to_numpy()
+        elif isinstance(dtype, np.dtype) and dtype.kind in "fiubM":
+            kind = "numpy"
+            arrays[f"{i}_values"] = values.to_numpy()
+        else:
+            return None
+        columns.append([name, kind])
+    arrays["columns"] = np.array(json.dumps(columns))
+    arrays["rows"] = np.array(len(frame), dtype=np.int64)
+    return arrays
+
+
+def _frame_from_arrays(data: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    """The frame :func:`_frame_arrays` stored."""
+    columns = json.loads(str(data["columns"]))
+    out: dict[str, object] = {}
+    for i, (name, kind) in enumerate(columns):
+        if kind == "string":
+            text = data[f"{i}_text"].tobytes().decode("utf-8", "surrogatepass")
+            lengths = data[f"{i}_lengths"]
+            ends = np.cumsum(lengths).tolist()
+            starts = [0, *ends][: len(ends)]
+            uniques = np.array([text[a:b] for a, b in zip(starts, ends, strict=True)], dtype=object)
+            out[name] = pd.array(uniques, dtype=pd.StringDtype()).take(
+                data[f"{i}_codes"], allow_fill=True
+            )
+        elif kind == "Int64":
+            out[name] = pd.arrays.IntegerArray(data[f"{i}_values"], data[f"{i}_mask"])
+        elif kind == "boolean":
+            out[name] = pd.arrays.BooleanArray(data[f"{i}_values"], data[f"{i}_mask"])
+        elif kind == "numpy":
+            out[name] = data[f"{i}_values"]
+        else:
+            raise ValueError(f"unknown column kind {kind!r}")
+    return pd.DataFrame(out, index=pd.RangeIndex(int(data["rows"])))
+
+
+def _read_cached_frame(path: Path) -> tuple[pd.DataFrame, list[dict]] | None:
+    """The frame and the warnings a cache file holds, or ``None`` (missing, damaged)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return _frame_from_arrays(data), json.loads(str(data["warnings"]))
+    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
+        return None
+
+
+def _write_cached_frame(
+    path: Path, arrays: dict[str, np.ndarray], notes: list[dict], *, stale: Iterable[Path]
+) -> None:
+    """Write a cache file atomically, removing ``stale`` ones (older versions of the
+    same source); a cache that cannot be written is not an error."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in stale:
+            if old != path:
+                old.unlink(missing_ok=True)
+        with tmp.open("wb") as fh:
+            np.savez(fh, warnings=np.array(json.dumps(notes, default=str)), **arrays)
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 # ---- table-level rules and warnings ---------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -386,6 +386,12 @@ def choose_group_count(x: np.ndarray, *, seed: int = DEFAULT_SEED) -> pd.DataFra
 
     Returns ``k``, ``silhouette``; the best k is the first with the highest score.
     """
+    return _group_search(x, seed=seed)[0]
+
+
+def _group_search(x: np.ndarray, *, seed: int) -> tuple[pd.DataFrame, dict[int, Any]]:
+    """:func:`choose_group_count`'s scores and the fitted KMeans of each k, so that the
+    chosen k's model is not fitted a second time (same data, same seed: same model)."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
@@ -395,13 +401,14 @@ def choose_group_count(x: np.ndarray, *, seed: int = DEFAULT_SEED) -> pd.DataFra
             f"strategic groups: {n} players cannot be clustered; give at least 3 or a group column"
         )
     rows = []
+    models = {}
     with _single_thread():
         for k in range(2, min(MAX_GROUPS, n - 1) + 1):
-            model = KMeans(n_clusters=k, n_init=KMEANS_N_INIT, random_state=seed)
+            model = models[k] = KMeans(n_clusters=k, n_init=KMEANS_N_INIT, random_state=seed)
             labels = model.fit_predict(x)
             score = silhouette_score(x, labels) if len(set(labels)) > 1 else -1.0
             rows.append({"k": k, "silhouette": float(score)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), models
 
 
 def strategic_groups(
@@ -457,12 +464,14 @@ def strategic_groups(
     xy = StandardScaler().fit_transform(out[["x", "y"]].to_numpy())
     n = len(out)
     if k is None:
-        scores = choose_group_count(xy, seed=seed)
+        scores, models = _group_search(xy, seed=seed)
         k = int(scores.loc[scores["silhouette"].idxmax(), "k"])
-    if not 1 <= k <= n:
-        raise InputError(f"strategic groups: k must be between 1 and {n} players, got {k}")
-    with _single_thread():
-        model = KMeans(n_clusters=k, n_init=KMEANS_N_INIT, random_state=seed).fit(xy)
+        model = models[k]
+    else:
+        if not 1 <= k <= n:
+            raise InputError(f"strategic groups: k must be between 1 and {n} players, got {k}")
+        with _single_thread():
+            model = KMeans(n_clusters=k, n_init=KMEANS_N_INIT, random_state=seed).fit(xy)
     order = np.argsort(model.cluster_centers_[:, 0], kind="stable")
     rename = {int(old): new + 1 for new, old in enumerate(order)}
     out["group"] = [str(rename[int(lbl)]) for lbl in model.labels_]

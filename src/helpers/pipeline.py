@@ -568,7 +568,7 @@ def _validate_long(long: pd.DataFrame, settings: PipelineSettings) -> pd.DataFra
 
     won = long["stage"] == settings.won_stage
     lost = long["stage"] == settings.lost_stage
-    both = set(ids[won]) & set(ids[lost])
+    both = set(ids[won].to_numpy()) & set(ids[lost].to_numpy())
     if both:
         raise InputError(
             f"opportunities: {_ids(sorted(both))} are both {settings.won_stage} and "
@@ -588,9 +588,11 @@ def _as_of(long: pd.DataFrame, as_of: Any) -> pd.Timestamp:
     return pd.Timestamp(as_of)
 
 
-def _prepare(
-    frame: pd.DataFrame, settings: PipelineSettings | None, as_of: Any
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp, PipelineSettings]:
+#: what :func:`_prepare` returns: long rows, per-opportunity state, as_of, settings
+_Prepared = tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp, PipelineSettings]
+
+
+def _prepare(frame: pd.DataFrame, settings: PipelineSettings | None, as_of: Any) -> _Prepared:
     """Validated long rows up to ``as_of``, per-opportunity state, as_of, settings."""
     settings = _settings(settings)
     long = to_long(frame, settings=settings)
@@ -606,7 +608,7 @@ def _prepare(
     lost_order = len(stages)  # sorts after every stage on the same day
     order = {s: i for i, s in enumerate(stages)} | {settings.lost_stage: lost_order}
     long = long.assign(
-        _order=np.array([order[s] for s in long["stage"]], dtype="int64"),
+        _order=np.array([order[s] for s in long["stage"].to_numpy()], dtype="int64"),
     ).sort_values(["opportunity_id", "stage_date", "_order"], kind="stable")
 
     # per-opportunity state with plain numpy on integer codes (rows are sorted by id)
@@ -1011,7 +1013,12 @@ def pipeline_metrics(
         cycle_median_days, cycle_q25_days, cycle_q75_days, velocity_per_day,
         velocity_note`` and, per open stage, ``conversion_<stage>`` and ``lost_at_<stage>``.
     """
-    _long, state, _when, settings = _prepare(frame, settings, as_of)
+    return _metrics(_prepare(frame, settings, as_of), by=by, language=language)
+
+
+def _metrics(prepared: _Prepared, *, by: Sequence[str], language: str) -> pd.DataFrame:
+    """:func:`pipeline_metrics` of prepared opportunities (see :func:`_prepare`)."""
+    _long, state, _when, settings = prepared
     rows = [{"dimension": "overall", "value": "all", **_group_metrics(state, settings, language)}]
     for dim in by:
         if dim not in state.columns:
@@ -1050,9 +1057,14 @@ def pipeline_health(
         stalled_opportunities, stalled_amount, stalled_share, not_assessed,
         slipped_opportunities, slipped_amount, slipped_share, median_age_days``.
     """
-    prepared = _prepare(frame, settings, as_of)
+    q = _check_quantile(stalled_quantile)
+    return _health(_prepare(frame, settings, as_of), q=q, language=language)
+
+
+def _health(prepared: _Prepared, *, q: float, language: str) -> pd.DataFrame:
+    """:func:`pipeline_health` of prepared opportunities (see :func:`_prepare`)."""
     settings = prepared[3]
-    status = _status(*prepared, _check_quantile(stalled_quantile))
+    status = _status(*prepared, q)
     open_ = status[status["status"] == "open"]
     n_open = len(open_)
     weighted = float(open_["expected_value"].sum(min_count=1)) if n_open else 0.0
@@ -1133,15 +1145,29 @@ def ageing(
 
 
 # ---- qualification ------------------------------------------------------------------------
+def _fills(value: object) -> bool:
+    """Whether one value fills a criterion (text that is not an 'unknown' marker)."""
+    return (
+        value is not None
+        and not (isinstance(value, float) and math.isnan(value))
+        and str(value).strip().casefold() not in EMPTY_MARKERS
+    )
+
+
 def _met(series: pd.Series) -> pd.Series:
-    """Whether each value fills the criterion (text that is not an 'unknown' marker)."""
+    """Whether each value fills the criterion (text that is not an 'unknown' marker).
+
+    A text column is judged once per distinct text (equal texts are judged alike); other
+    columns value by value, since ``1`` and ``1.0`` are equal but read differently.
+    """
     values = series.to_numpy(dtype=object, na_value=None)
-    met = [
-        v is not None
-        and not (isinstance(v, float) and math.isnan(v))
-        and str(v).strip().casefold() not in EMPTY_MARKERS
-        for v in values
-    ]
+    if isinstance(series.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(values)  # missing values get code -1
+        met = np.zeros(len(values), dtype=bool)
+        present = codes >= 0
+        met[present] = np.array([_fills(v) for v in uniques], dtype=bool)[codes[present]]
+    else:
+        met = np.array([_fills(v) for v in values], dtype=bool)
     return pd.Series(met, index=series.index, dtype=bool)
 
 
@@ -1323,12 +1349,11 @@ def reporting_frame(
         ``key, indicator, value, direction, target, on_target`` (empty when there is no
         target or no value), ``frequency, action``, in the engagement's language.
     """
-    settings = _settings(settings)
-    metrics = pipeline_metrics(frame, as_of=as_of, settings=settings, by=(), language=language)
-    overall = metrics.iloc[0]
-    health = pipeline_health(
-        frame, as_of=as_of, settings=settings, stalled_quantile=stalled_quantile, language=language
-    ).set_index("indicator")["value"]
+    prepared = _prepare(frame, settings, as_of)  # once for both tables
+    settings = prepared[3]
+    overall = _metrics(prepared, by=(), language=language).iloc[0]
+    q = _check_quantile(stalled_quantile)
+    health = _health(prepared, q=q, language=language).set_index("indicator")["value"]
     values = {
         "coverage": health["coverage"],
         "stalled_share": health["stalled_share"],
