@@ -1012,3 +1012,14 @@ def test_frame_arrays_round_trip(rows):
     arrays = kit_io._frame_arrays(original)
     assert arrays is not None
     _assert_same_frame(kit_io._frame_from_arrays(arrays), original)
+
+
+def test_files_above_the_maximum_are_not_cached(tmp_path, monkeypatch):
+    from helpers import io as kit_io
+
+    monkeypatch.setattr(kit_io, "TABLE_CACHE_MIN_BYTES", 0)
+    monkeypatch.setattr(kit_io, "TABLE_CACHE_MAX_BYTES", 10)
+    cache = tmp_path / "cache"
+    path = write(tmp_path, "customers.csv", "customer_id,nps\nC1,7\n")
+    assert read_table(path, table="customers", table_cache=cache)["nps"].tolist() == [7]
+    assert not cache.exists()

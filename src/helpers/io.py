@@ -95,8 +95,10 @@ WORKBOOK_CACHE_SIZE = 4
 WORKBOOK_CACHE_BYTES = 20 * 1024 * 1024
 _WORKBOOKS: dict[tuple[str, int, int], dict[str, _Sheet]] = {}
 #: CSV files at least this large keep their frame in a run's table cache; smaller ones
-#: are parsed faster than their frame is written and read back.
+#: are parsed faster than their frame is written and read back. Files above the maximum
+#: are parsed by each notebook, as the cache would take as much room again in the run.
 TABLE_CACHE_MIN_BYTES = 100 * 1024
+TABLE_CACHE_MAX_BYTES = 256 * 1024 * 1024
 #: Bump when the layout of the cached frames changes.
 TABLE_CACHE_LAYOUT = 1
 #: Suffixes read as workbooks; anything else is read as delimited text.
@@ -190,8 +192,8 @@ def read_table(
         hash (see :func:`_load_workbook`); ``None`` parses the workbook in each new
         process. Ignored for CSV files.
     table_cache
-        A folder where the frame read from a CSV file of at least
-        :data:`TABLE_CACHE_MIN_BYTES` is kept, keyed by the file's content, the options
+        A folder where the frame read from a CSV file of :data:`TABLE_CACHE_MIN_BYTES`
+        to :data:`TABLE_CACHE_MAX_BYTES` is kept, keyed by the file's content, the options
         and the kit's reading code (see :func:`_cached_table`), so that the other
         notebooks of a run read it back instead of parsing the file again; ``None``
         parses the file on every call. Ignored for workbooks.
@@ -245,7 +247,11 @@ def read_table(
             f"{label}: old .xls workbooks are not read; open it in Excel and save it as "
             ".xlsx (or export the sheet as CSV)"
         )
-    if not is_excel and table_cache is not None and path.stat().st_size >= TABLE_CACHE_MIN_BYTES:
+    if (
+        not is_excel
+        and table_cache is not None
+        and TABLE_CACHE_MIN_BYTES <= path.stat().st_size <= TABLE_CACHE_MAX_BYTES
+    ):
         options = {
             "sep": sep,
             "decimal": decimal,
@@ -1387,11 +1393,12 @@ def _cached_table(
     The transactions are read by several notebooks of a run, each in its own process;
     parsing them is most of a load. The frame is kept as a NumPy ``.npz`` (read with
     ``allow_pickle=False``: a cache file can hold data, never code) named by the hash of
-    the file's bytes, the read options and this module's code and the schema's, so that
-    a changed file, option or kit is parsed again. The data warnings the parse gave are
-    kept with it and given again. A frame holding a kind of column the layout does not
-    know, other warnings, or a damaged file are not cached (the file is parsed). One
-    file per source path: writing a new version removes the old ones.
+    the file's bytes, the read options and the reading code (:func:`_reading_code_hash`),
+    so that a changed file, option or kit is parsed again. The data warnings the parse
+    gave are kept with it and given again. A frame holding a kind of column the layout
+    does not know, other warnings, or a damaged file are not cached (the file is parsed).
+    One file per source path: writing a new version removes the old ones; and
+    :func:`helpers.book.finalize_run` removes the folder when the run is complete.
     """
     data = path.read_bytes()
     key = hashlib.sha256(data)
@@ -1437,11 +1444,12 @@ def _cached_table(
 
 @functools.cache
 def _reading_code_hash() -> str:
-    """Hash of what turns a file into a frame: this module, the schema, pandas, NumPy."""
-    from helpers import schema
+    """Hash of what turns a file into a frame and its warnings: this module, the schema,
+    the messages, pandas, NumPy."""
+    from helpers import i18n, schema
 
     digest = hashlib.sha256(f"{TABLE_CACHE_LAYOUT}|{pd.__version__}|{np.__version__}".encode())
-    for module_file in (__file__, schema.__file__):
+    for module_file in (__file__, schema.__file__, i18n.__file__):
         digest.update(Path(module_file).read_bytes())
     return digest.hexdigest()
 
