@@ -103,13 +103,31 @@ def tree_hashes(folder: Path) -> dict[str, str]:
     }
 
 
+def _as_a_terminal_job(then=None):
+    """What runs in the child before exec: Ctrl-C and Ctrl-\\ at their default, as for a
+    command typed in a terminal, then ``then``.
+
+    A process inherits ignored signals: pytest started in the background by a script
+    (``sh -c 'make test &'``) ignores SIGINT, and so would ``stratbook run`` started from
+    it, as POSIX wants for background jobs; the Ctrl-C tests would then test nothing.
+    """
+
+    def preexec() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+        if then is not None:
+            then()
+
+    return preexec
+
+
 def start_run(root: Path, *args: str, preexec=None, env=None) -> subprocess.Popen:
     return subprocess.Popen(
         [STRATBOOK, "run", "-e", str(root), "-q", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=preexec,
+        preexec_fn=_as_a_terminal_job(preexec),
         env=env,
     )
 
