@@ -14,6 +14,7 @@ outright loses up to :data:`SAVE_EVERY_S` seconds of outputs.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,14 @@ from typing import Any
 
 #: the name the engine is registered under with papermill
 ENGINE_NAME = "stratbook"
+#: nbclient's per-cell hooks, off while the runner's closing request executes
+CELL_HOOKS = (
+    "on_cell_start",
+    "on_cell_execute",
+    "on_cell_complete",
+    "on_cell_executed",
+    "on_cell_error",
+)
 #: least time between two writes of the output notebook at cell boundaries
 SAVE_EVERY_S = 5.0
 
@@ -34,7 +43,14 @@ def register_engine() -> str:
 
 
 def _engine_class() -> type:
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
+    from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, NotebookExecutionManager
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    from helpers import background
 
     class ThrottledManager(NotebookExecutionManager):
         """papermill's manager whose cell-boundary saves are throttled."""
@@ -65,8 +81,71 @@ def _engine_class() -> type:
             with self._throttle():
                 super().cell_complete(cell, cell_index, **kwargs)
 
+    class BackgroundFiguresClient(PapermillNotebookClient):
+        """papermill's client whose kernel draws charts in background processes
+        (:mod:`helpers.background`) and is asked for the pending ones after the last
+        cell, before papermill's closing ``kernel_info``."""
+
+        async def async_start_new_kernel(self, **kwargs: Any) -> None:
+            env = dict(kwargs.pop("env", None) or os.environ)
+            env.setdefault(background.ENV, "1")  # "0" in the runner's environment: inline
+            await super().async_start_new_kernel(env=env, **kwargs)
+
+        def papermill_execute_cells(self) -> None:
+            super().papermill_execute_cells()  # a failed cell ends it too: publish anyway
+            self.finish_figures()
+
+        def finish_figures(self) -> None:
+            """Execute :data:`helpers.background.FINISH_CODE` as a cell outside the
+            notebook: its ``update_display`` messages fill the charts' outputs; what else
+            it prints (a chart's warning or error) goes to the notebook's last code cell."""
+            cell = nbformat.v4.new_code_cell(background.FINISH_CODE)
+            hooks = {name: getattr(self, name) for name in CELL_HOOKS}
+            for name in hooks:
+                setattr(self, name, None)  # not one of the notebook's cells
+            self.nb.cells.append(cell)  # nbclient stores the executed cell at its index
+            try:
+                self.execute_cell(cell, len(self.nb.cells) - 1, store_history=False)
+            except CellExecutionError:
+                self.log.warning("Charts still pending were not published: %s", cell.outputs)
+            finally:
+                self.nb.cells.pop()
+                for name, hook in hooks.items():
+                    setattr(self, name, hook)
+            code = [c for c in self.nb.cells if c.cell_type == "code"]
+            if cell.get("outputs") and code:
+                code[-1].setdefault("outputs", []).extend(cell.outputs)
+
     class ThrottledEngine(NBClientEngine):
-        """papermill's nbclient engine with :class:`ThrottledManager`."""
+        """papermill's nbclient engine with :class:`ThrottledManager` and
+        :class:`BackgroundFiguresClient`."""
+
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            stdout_file: Any = None,
+            stderr_file: Any = None,
+            start_timeout: int = 60,
+            execution_timeout: int | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            # papermill's NBClientEngine.execute_managed_notebook, with the client swapped
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                safe_kwargs,
+                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            return BackgroundFiguresClient(nb_man, **final_kwargs).execute()
 
         @classmethod
         def execute_notebook(

@@ -127,6 +127,9 @@ def _png_drawn_once() -> None:
     ):
         return  # not IPython's plain PNG printer: someone chose another format
     png.for_type(Figure, partial(figure_png, **current.keywords))
+    from helpers import background
+
+    background.install(shell, current.keywords)  # under stratbook run: in other processes
 
 
 def figure_png(fig, **kwargs):
