@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import os
 import re
 import sys
 from pathlib import Path
@@ -594,3 +595,67 @@ def test_real_client_page_hides_code_is_scrubbed_and_in_french(real_pages: dict[
     local = [str(real_pages["engagement"]), str(real_pages["run_dir"])]
     assert find_leaks(client, local) == [] and find_leaks(reviewer, local) == []
     assert "<th>Mois</th>" in client and "<th>Mois</th>" not in reviewer
+
+
+# ---- clean_html: bleach skipped on highlighted code only -----------------------------------
+@functools.cache
+def _highlight():
+    from nbconvert.filters.highlight import Highlight2HTML
+
+    return Highlight2HTML(pygments_lexer="ipython3")
+
+
+def _bleach(text: str) -> str:
+    from nbconvert.filters.strings import clean_html
+
+    return clean_html(text)
+
+
+KIT_NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+AWKWARD_CODE = [
+    "a = '<script>alert(1)</script>' & \"x\"\t\u00e9 \u2014 € # <b>",
+    "x = 1 if a<b and c>d else '&amp;' + '&#39;'",
+    "s = '''\n<div class=\"x\" onclick=\"f()\">\n'''",
+    "%matplotlib inline\n!ls -la | grep '>'\n",
+    "\u200b\u00a0\x0c",
+    "",
+]
+
+
+def test_highlighted_code_skips_bleach_and_is_what_bleach_returns():
+    sources = [
+        c.source
+        for path in sorted(KIT_NOTEBOOKS.glob("*.ipynb"))
+        for c in nbformat.read(str(path), as_version=4).cells
+        if c.cell_type == "code"
+    ]
+    assert len(sources) > 100
+    for source in sources + AWKWARD_CODE:
+        html_code = _highlight()(source)
+        if source in sources:  # the kit's own code takes the fast path
+            assert report.HIGHLIGHTED_CODE.fullmatch(html_code), source
+        assert report.clean_html(html_code) == _bleach(html_code), source
+
+
+@given(st.text(max_size=80) | st.text(st.characters(max_codepoint=0x20), max_size=8))
+@settings(max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 150)), deadline=None)
+def test_clean_html_equals_bleach_on_any_highlighted_code(source: str):
+    html_code = _highlight()(source)
+    assert report.clean_html(html_code) == _bleach(html_code)
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<div class="highlight"><pre><script>alert(1)</script></pre></div>',
+        '<div class="highlight"><pre><span onclick="x()">a</span></pre></div>',
+        '<div class="highlight"><pre><img src=x onerror=alert(1)></pre></div>',
+        "<p>markdown with <iframe src='x'></iframe></p>",
+        b'<div class=" highlight"><pre>&unknown;<b>x</b></pre></div>',
+    ],
+)
+def test_anything_but_highlighted_code_still_goes_through_bleach(markup):
+    assert not report.HIGHLIGHTED_CODE.fullmatch(
+        markup.decode() if isinstance(markup, bytes) else markup
+    )
+    assert report.clean_html(markup) == _bleach(markup)
