@@ -5,10 +5,11 @@ Run with the kit's python: ``python e2e.py OUT.json --repeat 2``.
 - **demo**: ``helpers.runner.run_engagement`` on a fresh
   ``helpers.sample.write_sample_engagement`` folder (the six chapter notebooks);
 - **floor**: a copy of the same engagement whose six notebooks (same names) hold only
-  the parameters cell and one cell importing the same libraries: every module of
-  pandas, numpy, matplotlib, seaborn, scipy, statsmodels, scikit-learn and ``helpers``
-  that the demo notebook had loaded when it finished (recorded by one extra last cell
-  in the demo copy, which costs milliseconds), so lazy imports count in the floor too;
+  the parameters cell and one cell importing the same libraries: every module of a
+  library (pandas, numpy, matplotlib, seaborn, scipy, statsmodels, scikit-learn,
+  pydantic, PyYAML, openpyxl... and ``helpers``; not the standard library) that the
+  demo notebook had loaded when it finished (recorded by one extra last cell in the
+  demo copy, which costs milliseconds), so lazy imports count in the floor too;
   executed the same way (same runner, kernel, HTML rendering).
 
 After one untimed warm-up run of notebook 05 (the HTML renderer's imports are paid once per
@@ -32,17 +33,9 @@ import nbformat
 from common import DATA, write_json
 
 WORK = DATA / "e2e"
-#: Roots of the libraries whose modules the floor imports.
-FLOOR_ROOTS = (
-    "numpy",
-    "pandas",
-    "matplotlib",
-    "seaborn",
-    "scipy",
-    "statsmodels",
-    "sklearn",
-    "helpers",
-)
+#: Top-level names never imported by the floor: the standard library is not a library
+#: the kit chose, and these are the interpreter's own.
+NOT_LIBRARIES = frozenset(sys.stdlib_module_names) | {"__main__", "__mp_main__"}
 MODULES_FILE = "loaded_modules.json"
 #: The shortest demo notebook, run once untimed before the measured runs.
 WARMUP_NOTEBOOK = "05"
@@ -57,11 +50,13 @@ RECORD_MODULES = (
 
 
 def floor_modules(loaded: list[str]) -> list[str]:
-    """The public modules of :data:`FLOOR_ROOTS` among ``loaded`` (sys.modules names)."""
+    """The public modules of every library among ``loaded`` (sys.modules names): each
+    third-party package and ``helpers``, whatever the kernel had already loaded (those
+    imports cost nothing), not the standard library (:data:`NOT_LIBRARIES`)."""
     return [
         m
         for m in loaded
-        if m.split(".")[0] in FLOOR_ROOTS
+        if m.split(".")[0] not in NOT_LIBRARIES
         and not any(part.startswith("_") for part in m.split("."))
         and "tests" not in m.split(".")
     ]
@@ -230,6 +225,12 @@ def main() -> None:
             "floor_modules": counts,
             "median_s": med,
             "overhead": med["demo"] / med["floor"] - 1,
+            # each demo run against the floor run right after it: on a machine whose
+            # speed drifts (a shared VM here), pairs compare like with like
+            "pair_overheads": [
+                d["total_s"] / f["total_s"] - 1
+                for d, f in zip(runs["demo"], runs["floor"], strict=True)
+            ],
             "runs": runs,
             "cells": cell_profile(last_demo),
             "floor_cells": cell_profile(Path(runs["floor"][-1]["run_dir"])),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 
 GB = 2**30
@@ -225,8 +226,9 @@ def write_results(r: dict, path: Path) -> Path:
     add(
         f"`helpers.runner.run_engagement` on a fresh `write_sample_engagement` folder (six "
         f"notebooks) vs the floor: the same engagement whose six notebooks only import the "
-        f"modules the demo notebooks had loaded (pandas, numpy, matplotlib, seaborn, scipy, "
-        f"statsmodels, scikit-learn, helpers; {sum(e['floor_modules'].values())} module imports in all), "
+        f"modules of every library the demo notebooks had loaded (pandas, numpy, matplotlib, "
+        f"seaborn, scipy, statsmodels, scikit-learn, pydantic, PyYAML, openpyxl, helpers...; "
+        f"{sum(e['floor_modules'].values())} module imports in all, the standard library left out), "
         f"run the same way (runner, kernel, HTML rendering), all in one process. After one untimed "
         f"warm-up run of notebook 05 (the first run in a process pays a few seconds once for "
         f"the HTML renderer's imports), alternating runs, {e['repeat']} of each; medians.\n"
@@ -242,6 +244,14 @@ def write_results(r: dict, path: Path) -> Path:
     add(
         f"\nOverhead of the kit over the floor: **{e['overhead']:+.0%}** (bar ≤ {OVERHEAD_BAR:.0%}).\n"
     )
+    if e.get("pair_overheads"):
+        pairs = e["pair_overheads"]
+        add(
+            "Each demo run against the floor run right after it (the machine's speed drifts "
+            "between runs): "
+            + ", ".join(f"{p:+.0%}" for p in pairs)
+            + f"; median {statistics.median(pairs):+.0%}.\n"
+        )
     add("Per notebook, last run of each (s): kernel start-up / cell execution / HTML rendering.\n")
     add("| notebook | floor: start / cells / render | demo: start / cells / render |")
     add("|---|---|---|")

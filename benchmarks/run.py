@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -70,7 +71,7 @@ else:
     # the 10M-line summary and the 1M-customer fits take minutes in lifetimes: one run,
     # no warm-up (said in RESULTS.md)
     LT_RUNS = {1_000_000: (3, 1), 10_000_000: (1, 0), 100_000: (3, 1)}
-    E2E_REPEAT = 2
+    E2E_REPEAT = 4  # the machine's speed drifts: more pairs (a minute each)
     INCREMENTAL_REPEAT = 3
 E2E_REPEAT = int(os.environ.get("BENCH_E2E_REPEAT", E2E_REPEAT))
 INCREMENTAL_REPEAT = int(os.environ.get("BENCH_INCREMENTAL_REPEAT", INCREMENTAL_REPEAT))
@@ -318,6 +319,12 @@ def e2e_only() -> None:
     )
     for kind in ("floor", "demo"):
         print(f"{kind} runs: " + ", ".join(f"{r['total_s']:.1f}" for r in e["runs"][kind]))
+    pairs = e["pair_overheads"]
+    print(
+        "each demo run / the floor run after it: "
+        + ", ".join(f"{p:+.0%}" for p in pairs)
+        + f"; median {statistics.median(pairs):+.0%}"
+    )
     fl, dm = e["runs"]["floor"][-1]["notebooks"], e["runs"]["demo"][-1]["notebooks"]
     print("notebook | floor start/cells/render | demo start/cells/render")
     for name in dm:
