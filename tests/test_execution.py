@@ -107,11 +107,16 @@ CHARTS = [
 
 
 def execute(src, out, mode, monkeypatch, **kw):
-    monkeypatch.setenv(background.ENV, mode)
+    """Run ``src`` with the runner's process environment saying ``mode`` ("0": inline),
+    or saying nothing (None: the runner's default, background)."""
+    if mode is None:
+        monkeypatch.delenv(background.ENV, raising=False)
+    else:
+        monkeypatch.setenv(background.ENV, mode)
     try:
         run(src, out, **kw)
     finally:
-        monkeypatch.delenv(background.ENV)
+        monkeypatch.delenv(background.ENV, raising=False)
     return nbformat.read(str(out), as_version=4)
 
 
@@ -142,7 +147,7 @@ def test_charts_drawn_in_the_background_are_the_charts_drawn_inline(tmp_path, mo
     kernel_tmp.mkdir()
     monkeypatch.setenv("TMPDIR", str(kernel_tmp))  # the kernel's temporary folder
     inline = execute(src, tmp_path / "inline.ipynb", "0", monkeypatch)
-    forked = execute(src, tmp_path / "forked.ipynb", "1", monkeypatch)
+    forked = execute(src, tmp_path / "forked.ipynb", None, monkeypatch)
 
     probe = CHARTS.index(PROBE)
     assert stdout_of(inline.cells[probe]) == "inline\n"
@@ -163,7 +168,7 @@ def test_a_chart_that_warns_is_drawn_again_inline_and_its_warning_shown(tmp_path
             "y = 1",
         ],
     )
-    nb = execute(src, tmp_path / "out.ipynb", "1", monkeypatch)
+    nb = execute(src, tmp_path / "out.ipynb", None, monkeypatch)
     (png,) = pngs(nb)
     assert png.startswith("iVBORw0KGgo")  # a PNG, base64
     text = json.dumps([c.get("outputs", []) for c in nb.cells])
@@ -176,7 +181,7 @@ def test_charts_before_a_failing_cell_are_kept(tmp_path, monkeypatch):
         [SETUP, "ax = get_ax(); ax.plot([1, 2]);", "raise ValueError('client file missing')"],
     )
     with pytest.raises(papermill.PapermillExecutionError, match="client file missing"):
-        execute(src, tmp_path / "out.ipynb", "1", monkeypatch)
+        execute(src, tmp_path / "out.ipynb", None, monkeypatch)
     nb = nbformat.read(str(tmp_path / "out.ipynb"), as_version=4)
     assert len(pngs(nb)) == 1
 

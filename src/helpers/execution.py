@@ -44,6 +44,7 @@ def register_engine() -> str:
 
 def _engine_class() -> type:
     import nbformat
+    from jupyter_core.utils import run_sync
     from nbclient.exceptions import CellExecutionError
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, NotebookExecutionManager
@@ -90,6 +91,10 @@ def _engine_class() -> type:
             env = dict(kwargs.pop("env", None) or os.environ)
             env.setdefault(background.ENV, "1")  # "0" in the runner's environment: inline
             await super().async_start_new_kernel(env=env, **kwargs)
+
+        # nbclient binds the synchronous name to its own coroutine function at class
+        # creation: papermill calls this one
+        start_new_kernel = run_sync(async_start_new_kernel)
 
         def papermill_execute_cells(self) -> None:
             super().papermill_execute_cells()  # a failed cell ends it too: publish anyway
