@@ -12,7 +12,8 @@ same outputs as with inline drawing.
 
 Anywhere else (JupyterLab, nbval, papermill run by hand) charts are drawn inline as
 before: nothing there would ask for the charts still pending after the last cell. Also
-inline: a platform without ``os.fork``, a user who chose other figure formats, or an
+inline: any system but Linux (macOS advises against forking a process that may have
+used its frameworks; Windows cannot fork), a user who chose other figure formats, or an
 inline backend told to keep figures open.
 
 A child that fails, or whose drawing raises a warning, leaves no PNG: the chart is then
@@ -25,6 +26,7 @@ import atexit
 import base64
 import os
 import shutil
+import sys
 import tempfile
 import warnings
 from dataclasses import dataclass
@@ -194,12 +196,13 @@ def _draw_in_child(fig: Any, keywords: dict[str, Any], path: Path) -> None:
 
 def install(shell: Any, keywords: dict[str, Any]) -> BackgroundFigures | None:
     """Draw the kernel's charts in background processes when the runner asked for it
-    (:data:`ENV`) and ``os.fork`` exists; the installed instance, or None.
+    (:data:`ENV`) on Linux; the installed instance, or None.
 
     Idempotent: a second call (``set_theme`` again) keeps the first instance.
     """
-    if os.environ.get(ENV) != "1" or not hasattr(os, "fork"):
-        return None
+    if os.environ.get(ENV) != "1" or not sys.platform.startswith("linux"):
+        return None  # macOS: a forked child of a process that used system frameworks
+        # can crash (why Python spawns there); Windows has no fork
     global _INSTANCE
     if _INSTANCE is None:
         _INSTANCE = BackgroundFigures(shell, keywords)

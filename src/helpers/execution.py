@@ -1,15 +1,18 @@
-"""Executing a notebook with papermill, without rewriting it twice per cell.
+"""Executing a notebook with papermill, without rewriting it twice per cell, its charts
+drawn in background processes.
 
 papermill writes the whole output notebook (validated against the nbformat schema,
 charts and all) when each cell starts and when it ends: for a chapter of 50 cells that
 is 100 writes of a growing file, seconds of a run spent while the kernel waits. The
-engine here is papermill's own (nbclient) with one change: within a notebook, a cell's
+engine here is papermill's own (nbclient) with two changes. First, within a notebook, a cell's
 start or end writes the file only when the last write is at least
 :data:`SAVE_EVERY_S` seconds old. The notebook is still written when execution starts,
 when a cell fails (papermill's error markers), and when it ends for any reason, an
 interrupt or a dead kernel included (papermill's ``finally``), so the executed
 notebook on disk is complete whenever the run stops, as before; only a process killed
-outright loses up to :data:`SAVE_EVERY_S` seconds of outputs.
+outright loses up to :data:`SAVE_EVERY_S` seconds of outputs. Second, its kernels draw
+charts in forked processes and are asked for the pending ones after the last cell
+(:class:`BackgroundFiguresClient`, :mod:`helpers.background`).
 """
 
 from __future__ import annotations
