@@ -175,6 +175,20 @@ def test_a_chart_that_warns_is_drawn_again_inline_and_its_warning_shown(tmp_path
     assert "Glyph 128640" in text and "missing from font" in text
 
 
+def test_a_chart_is_drawn_inline_when_no_process_can_be_forked(tmp_path, monkeypatch):
+    no_fork = (
+        "import os\n"
+        "def _no_fork():\n"
+        "    raise BlockingIOError(11, 'Resource temporarily unavailable')\n"
+        "os.fork = _no_fork"
+    )
+    src = notebook(tmp_path / "nofork.ipynb", [SETUP, no_fork, CHARTS[1], "y = 1"])
+    inline = execute(src, tmp_path / "inline.ipynb", "0", monkeypatch)
+    nb = execute(src, tmp_path / "out.ipynb", None, monkeypatch)
+    assert len(pngs(nb)) == 1
+    assert outputs(nb) == outputs(inline)
+
+
 def test_charts_before_a_failing_cell_are_kept(tmp_path, monkeypatch):
     src = notebook(
         tmp_path / "fails.ipynb",

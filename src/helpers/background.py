@@ -113,7 +113,11 @@ class BackgroundFigures:
         path = self.folder / f"{self.shown}.png.txt"
         text = self.shell.display_formatter.formatters["text/plain"](fig)
         metadata = _fetch_figure_metadata(fig)
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare (memory, a process limit): draw it here
+            display(fig, metadata=metadata)
+            return
         if pid == 0:  # pragma: no cover - the child leaves through os._exit
             _draw_in_child(fig, self.keywords, path)
         display({"text/plain": text}, raw=True, metadata=metadata, display_id=display_id)
