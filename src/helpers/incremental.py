@@ -137,6 +137,15 @@ def undeclared_reads(
 
 
 # ---- fingerprints ---------------------------------------------------------------------
+def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
+    """The SHA-256 hex digest of a file, read in chunks (large exports are fine)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def notebook_sha256(path: str | Path) -> str:
     """Hash of what a notebook computes: its cells' types and sources and its
     ``stratbook`` metadata; outputs, execution counts and other metadata are left out, so
@@ -244,6 +253,7 @@ __all__ = [
     "notebook_sha256",
     "parameters_sha256",
     "settings_sha256",
+    "sha256_file",
     "undeclared_reads",
     "upstream_closure",
 ]

@@ -77,6 +77,7 @@ from numpy.dtypes import StringDType
 from helpers.config import CONFIG_FILE, EngagementConfig
 from helpers.errors import ConfigError, DataError, DataWarning, InputError
 from helpers.i18n import data_warning
+from helpers.incremental import sha256_file
 from helpers.schema import Column, Table
 from helpers.schema import table as schema_table
 
@@ -688,7 +689,7 @@ def _load_workbook(path: Path, msg: _Messages, cache_dir: Path | None = None) ->
         return _WORKBOOKS[key]
     cached = None
     if cache_dir is not None and stat.st_size <= WORKBOOK_CACHE_BYTES:
-        cached = cache_dir / f"{hashlib.sha256(path.read_bytes()).hexdigest()}.json"
+        cached = cache_dir / f"{sha256_file(path)}.json"
         sheets = _read_cached_workbook(cached)
         if sheets is not None:
             _remember_workbook(key, sheets)
@@ -1400,8 +1401,7 @@ def _cached_table(
     One file per source path: writing a new version removes the old ones; and
     :func:`helpers.book.finalize_run` removes the folder when the run is complete.
     """
-    data = path.read_bytes()
-    key = hashlib.sha256(data)
+    key = hashlib.sha256(sha256_file(path).encode("ascii"))
     key.update(json.dumps(options, default=str).encode("utf-8"))
     key.update(_reading_code_hash().encode("ascii"))
     prefix = hashlib.sha256(f"{path.resolve()}|{options['table']}".encode()).hexdigest()[:16]

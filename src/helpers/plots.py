@@ -166,12 +166,11 @@ def _canvas_box(fig):
     import matplotlib as mpl
     from matplotlib.transforms import Bbox
 
-    out = _outside_figure(fig)
+    out = _outside_extents(fig)
     if not out:
         return None
-    renderer = fig.canvas.get_renderer()
     box = fig.bbox
-    union = Bbox.union([box, *(artist.get_window_extent(renderer) for artist in out)])
+    union = Bbox.union([box, *(extent for _artist, extent in out)])
     pad = mpl.rcParams["savefig.pad_inches"] * fig.dpi
     grown = Bbox.from_extents(
         union.x0 - pad if union.x0 < box.x0 else box.x0,
@@ -183,7 +182,13 @@ def _canvas_box(fig):
 
 
 def _outside_figure(fig) -> list:
-    """The visible texts and legends of ``fig`` that extend past its edges.
+    """The visible texts and legends of ``fig`` that extend past its edges."""
+    return [artist for artist, _extent in _outside_extents(fig)]
+
+
+def _outside_extents(fig) -> list:
+    """``(artist, extent)`` of each visible text and legend of ``fig`` that extends past
+    its edges (extent in display pixels).
 
     Checked: every text of each Axes (titles, annotations), the axis labels and the
     figure-level texts and legends, the artists a layout engine may leave out or only
@@ -212,7 +217,7 @@ def _outside_figure(fig) -> list:
             or ext.x1 > box.x1 + tol
             or ext.y1 > box.y1 + tol
         ):
-            out.append(artist)
+            out.append((artist, ext))
     return out
 
 

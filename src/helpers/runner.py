@@ -83,6 +83,7 @@ from helpers.incremental import (
     notebook_sha256,
     parameters_sha256,
     settings_sha256,
+    sha256_file,
     undeclared_reads,
     upstream_closure,
 )
@@ -456,15 +457,6 @@ def _now() -> datetime:
 
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:
-    """The SHA-256 hex digest of a file, read in chunks (large exports are fine)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def package_versions() -> dict[str, str | None]:
