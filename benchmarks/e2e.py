@@ -14,9 +14,11 @@ Run with the kit's python: ``python e2e.py OUT.json --repeat 2``.
 
 After one untimed warm-up run of notebook 05 (the HTML renderer's imports are paid once per
 process), runs alternate demo, floor, demo, floor... (the first demo run records the
-modules) so that machine load hits both alike; each figure is the median. From the last runs: kernel
-start-up, cell execution and HTML rendering per notebook (the runner's progress events)
-and every cell's duration (``metadata.papermill.duration`` in the executed notebooks).
+modules) so that machine load hits both alike; each figure is the median. The demo runs
+share the engagement's input cache as reruns do: the first one parses the CSV inputs.
+From the last runs: kernel start-up, cell execution and HTML rendering per notebook (the
+runner's progress events) and every cell's duration (``metadata.papermill.duration`` in
+the executed notebooks).
 """
 
 from __future__ import annotations

@@ -155,7 +155,7 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 
 def _runs(root: Path) -> list[Path]:
-    return sorted(p for p in (root / "reports").iterdir() if p.is_dir())
+    return sorted(p for p in (root / "reports").iterdir() if p.is_dir() and p.name != ".cache")
 
 
 def _stratbook_run(root: Path, *args: str) -> subprocess.CompletedProcess:

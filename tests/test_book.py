@@ -510,14 +510,9 @@ def test_not_a_run_folder(tmp_path: Path) -> None:
 
 def test_finalize_run_writes_report_and_workbook(root: Path) -> None:
     run_dir = make_run(root)
-    tables = run_dir / ".cache" / "tables"
-    tables.mkdir(parents=True)
-    (tables / "frame.npz").write_bytes(b"x")
     written = finalize_run(run_dir)
     assert written == {"report": run_dir / "report.html", "results": run_dir / "results.xlsx"}
     assert all(p.stat().st_size > 0 for p in written.values())
-    # the frames shared by the notebooks are not part of what the run hands over
-    assert not tables.exists()
 
 
 @settings(max_examples=50, deadline=None)

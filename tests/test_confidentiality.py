@@ -137,7 +137,7 @@ def full_run(offline: dict[str, str]):
         timeout=900,
     )
     after = _hashes(root / "data")
-    runs = [p for p in (root / "reports").iterdir() if p.is_dir()]
+    runs = [p for p in (root / "reports").iterdir() if p.is_dir() and p.name != ".cache"]
     return {
         "root": root,
         "proc": proc,

@@ -119,7 +119,9 @@ def test_data_warnings_raised_by_analysis_code_reach_the_notes(engagement, tmp_p
         w.showwarning = original
 
 
-def test_notebooks_of_a_run_share_a_parsed_csv_with_its_warnings(engagement, tmp_path, monkeypatch):
+def test_notebooks_and_later_runs_share_a_parsed_csv_with_its_warnings(
+    engagement, tmp_path, monkeypatch
+):
     from pandas.testing import assert_frame_equal
 
     from helpers import io as kit_io
@@ -136,11 +138,16 @@ def test_notebooks_of_a_run_share_a_parsed_csv_with_its_warnings(engagement, tmp
     (engagement / "engagement.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     run = tmp_path / "run"
     first = Engagement.open(engagement, run_dir=run, notebook="01_a").load("transactions")
-    assert len(list((run / ".cache" / "tables").glob("*.npz"))) == 1
-    # the next notebook's kernel reads the frame back instead of parsing the file
+    assert len(list((engagement / "reports" / ".cache" / "tables").glob("*.npz"))) == 1
+    assert not (run / ".cache").exists()  # nothing of the client's data in the run folder
+    # the next notebook's kernel, and a later run, read the frame back instead of parsing
     monkeypatch.setattr(kit_io, "_read_csv", lambda *a, **k: pytest.fail("parsed again"))
     second = Engagement.open(engagement, run_dir=run, notebook="03_b").load("transactions")
     assert_frame_equal(second, first, check_exact=True)
+    later = tmp_path / "later"
+    third = Engagement.open(engagement, run_dir=later, notebook="01_a").load("transactions")
+    assert_frame_equal(third, first, check_exact=True)
     notes = [json.loads((run / "notes" / f"{nb}.json").read_text()) for nb in ("01_a", "03_b")]
-    assert notes[0]["warnings"] == notes[1]["warnings"]
+    notes.append(json.loads((later / "notes" / "01_a.json").read_text()))
+    assert notes[0]["warnings"] == notes[1]["warnings"] == notes[2]["warnings"]
     assert {w["msg_id"] for w in notes[1]["warnings"]} == {"io.negative_amounts", "io.zero_amounts"}

@@ -383,7 +383,7 @@ def test_a_failure_under_two_jobs_stops_new_notebooks_and_says_what_completed(
     )
     with pytest.raises(RunError, match=r"02_people failed at cell \d+: ValueError: customers"):
         run_engagement(engagement, jobs=2)
-    (run_dir,) = [p for p in (engagement / "reports").iterdir() if p.name != "base"]
+    (run_dir,) = [p for p in (engagement / "reports").iterdir() if p.name not in ("base", ".cache")]
     manifest = read_manifest(run_dir)
     status = {e["name"]: e["status"] for e in manifest["notebooks"]}
     assert status["02_people"] == "failed"

@@ -336,20 +336,42 @@ def test_workbook_cache_serves_other_processes_and_never_a_stale_file(tmp_path, 
 
     rows = [["item_id", "quadrant", "item", "weight"], ["S1", "strength", "Brand é", 3]]
     path = workbook(tmp_path, "workshop.xlsx", {"swot": rows})
-    cache = tmp_path / "run" / "cache"
+    cache = tmp_path / "engagement" / "cache"
     first = read_table(path, table="swot", workbook_cache=cache)
     (written,) = cache.glob("*.json")
-    assert written.stem == hashlib.sha256(path.read_bytes()).hexdigest()
-    # a new kernel: nothing in memory, and parsing the workbook is not allowed
+    # a new kernel, or a later run: nothing in memory, and parsing is not allowed
     monkeypatch.setattr(kit_io, "_WORKBOOKS", {})
     monkeypatch.setattr(kit_io, "_parse_workbook", lambda *a: pytest.fail("parsed again"))
     assert_frame_equal(read_table(path, table="swot", workbook_cache=cache), first)
     monkeypatch.undo()
-    # the file changes: another hash, parsed again, never the old cells
+    # the file changes: another name, parsed again, never the old cells, which are removed
     rows.append(["W1", "weakness", "Stock", 2])
     path = workbook(tmp_path, "workshop.xlsx", {"swot": rows})
     assert read_table(path, table="swot", workbook_cache=cache)["item_id"].tolist() == ["S1", "W1"]
+    (again,) = cache.glob("*.json")
+    assert again != written
+    # another workbook keeps its own file
+    other = workbook(tmp_path, "other.xlsx", {"swot": rows[:2]})
+    assert read_table(other, table="swot", workbook_cache=cache)["item_id"].tolist() == ["S1"]
     assert len(list(cache.glob("*.json"))) == 2
+
+
+def test_workbook_cache_is_never_served_to_other_reading_code(tmp_path, monkeypatch):
+    """A kit upgrade may read cells differently: its cache files are its own."""
+    from helpers import io as kit_io
+
+    rows = [["item_id", "quadrant", "item", "weight"], ["S1", "strength", "Brand", 3]]
+    path = workbook(tmp_path, "workshop.xlsx", {"swot": rows})
+    cache = tmp_path / "cache"
+    read_table(path, table="swot", workbook_cache=cache)
+    monkeypatch.setattr(kit_io, "_WORKBOOKS", {})
+    monkeypatch.setattr(kit_io, "_reading_code_hash", lambda: "another kit")
+    parsed = []
+    real = kit_io._parse_workbook
+    monkeypatch.setattr(kit_io, "_parse_workbook", lambda *a: parsed.append(1) or real(*a))
+    assert read_table(path, table="swot", workbook_cache=cache)["item"].tolist() == ["Brand"]
+    assert parsed == [1]
+    assert len(list(cache.glob("*.json"))) == 1  # the other kit's file replaced
 
 
 def test_damaged_workbook_cache_is_ignored(tmp_path, monkeypatch):
@@ -358,8 +380,9 @@ def test_damaged_workbook_cache_is_ignored(tmp_path, monkeypatch):
     rows = [["item_id", "quadrant", "item", "weight"], ["S1", "strength", "Brand", 3]]
     path = workbook(tmp_path, "workshop.xlsx", {"swot": rows})
     cache = tmp_path / "cache"
-    cache.mkdir()
-    (cache / f"{hashlib.sha256(path.read_bytes()).hexdigest()}.json").write_text('{"swot": 1')
+    read_table(path, table="swot", workbook_cache=cache)
+    (written,) = cache.glob("*.json")
+    written.write_text('{"swot": 1')
     monkeypatch.setattr(kit_io, "_WORKBOOKS", {})
     assert read_table(path, table="swot", workbook_cache=cache)["item"].tolist() == ["Brand"]
     monkeypatch.setattr(kit_io, "_WORKBOOKS", {})

@@ -179,6 +179,12 @@ def engagement_with_earlier_run(tmp_path: Path) -> tuple[Path, Path, dict[str, s
     return root, earlier.run_dir, tree_hashes(earlier.run_dir)
 
 
+def new_run(root: Path) -> Path:
+    """The run folder made after the earlier one (not the engagement's input cache)."""
+    made = (p for p in (root / "reports").iterdir() if p.name not in ("earlier", ".cache"))
+    return next(p for p in made if p.is_dir())
+
+
 def assert_untouched(root: Path, earlier: Path, earlier_hashes: dict[str, str], raw: dict) -> None:
     assert tree_hashes(earlier) == earlier_hashes, "an earlier run folder was modified"
     assert tree_hashes(root / "data" / "raw") == raw, "a raw client file was written"
@@ -201,7 +207,7 @@ def test_killed_kernel_mid_cell_leaves_a_failed_manifest_and_resume_finishes(
     (error,) = error_lines(stderr)  # one message, no traceback
     assert error.startswith("Error: 02_hang failed at cell 4: DeadKernelError: Kernel died")
     assert "Traceback" not in stderr
-    run_dir = next(p for p in (root / "reports").iterdir() if p.is_dir() and p.name != "earlier")
+    run_dir = new_run(root)
     m = read_manifest(run_dir)
     assert m["status"] == "failed"
     assert [(nb["name"], nb["status"]) for nb in m["notebooks"]] == [
@@ -246,7 +252,7 @@ def test_ctrl_c_on_the_runner_leaves_an_interrupted_manifest(engagement_with_ear
     proc = start_run(root)
     wait_for(root / "kernel.pid", proc)
     kernel = int((root / "kernel.pid").read_text())
-    run_dir = next(p for p in (root / "reports").iterdir() if p.is_dir() and p.name != "earlier")
+    run_dir = new_run(root)
     m = interrupt_and_check(proc, run_dir, kernel, ["completed", "interrupted", "not-run"])
     assert m["finished"] is not None
     assert_untouched(root, earlier, earlier_hashes, raw)
@@ -280,7 +286,7 @@ def test_ctrl_c_under_two_jobs_interrupts_the_running_kernels(engagement_with_ea
     proc = start_run(root, "--force", "--jobs", "2")
     wait_for(root / "kernel.pid", proc)
     kernel = int((root / "kernel.pid").read_text())
-    run_dir = next(p for p in (root / "reports").iterdir() if p.is_dir() and p.name != "earlier")
+    run_dir = new_run(root)
     deadline = time.monotonic() + 90  # 03 only needs 01: it completes while 02 hangs
     while read_manifest(run_dir)["notebooks"][2]["status"] != "completed":
         assert time.monotonic() < deadline, read_manifest(run_dir)["notebooks"]
@@ -316,7 +322,7 @@ def test_full_disk_mid_run_leaves_a_failed_manifest(engagement_with_earlier_run)
     assert error.startswith("Error: 02_hang failed")
     assert "File too large" in error
     assert "Traceback" not in stderr
-    run_dir = next(p for p in (root / "reports").iterdir() if p.is_dir() and p.name != "earlier")
+    run_dir = new_run(root)
     m = read_manifest(run_dir)
     assert m["status"] == "failed"
     assert [(nb["name"], nb["status"]) for nb in m["notebooks"]] == [
@@ -416,7 +422,8 @@ def test_rerun_refuses_when_an_input_changed_and_names_the_file(engagement_with_
         "now). Restore the files as they were to reproduce it, or start a new run with "
         "`stratbook run`"
     )
-    assert [p.name for p in (root / "reports").iterdir()] == ["earlier"]  # nothing created
+    made = [p.name for p in (root / "reports").iterdir() if p.name != ".cache"]
+    assert made == ["earlier"]  # nothing created
     assert tree_hashes(earlier) == earlier_hashes
 
 

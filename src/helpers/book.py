@@ -731,22 +731,14 @@ def build_report(run_dir: str | Path, *, sanitiser: Any = None) -> Path:
 def finalize_run(run_dir: str | Path) -> dict[str, Path]:
     """Write what a completed run hands over: the client report and the results workbook.
 
-    The frames the notebooks shared through the run's table cache (as large as the
-    client's CSV files) are no longer needed and are removed.
-
     Returns
     -------
     dict
         ``{"report": <run>/report.html, "results": <run>/results.xlsx}``.
     """
-    import shutil
-
-    from helpers.context import TABLE_CACHE_DIR
     from helpers.export import export_results
 
-    made = {"report": build_report(run_dir), "results": export_results(run_dir)}
-    shutil.rmtree(Path(run_dir) / TABLE_CACHE_DIR, ignore_errors=True)
-    return made
+    return {"report": build_report(run_dir), "results": export_results(run_dir)}
 
 
 #: browsers able to print the report to PDF, looked up on PATH in this order

@@ -40,10 +40,13 @@ ENV_ENGAGEMENT = "STRATBOOK_ENGAGEMENT"
 INTERACTIVE_RUN = "reports/interactive"
 RESULTS_DIR = "results"
 NOTES_DIR = "notes"
-#: parsed workbooks shared by the notebooks of a run (see :func:`helpers.io.read_table`)
-WORKBOOK_CACHE_DIR = ".cache/workbooks"
-#: frames parsed from large CSV files, shared likewise (see :func:`helpers.io.read_table`)
-TABLE_CACHE_DIR = ".cache/tables"
+#: the engagement's parsed inputs, shared by every notebook of every run and JupyterLab
+#: session (inside ``reports/``, which stays out of git); safe to delete
+INPUT_CACHE_DIR = "reports/.cache"
+#: parsed workbooks (see :func:`helpers.io.read_table`)
+WORKBOOK_CACHE_DIR = f"{INPUT_CACHE_DIR}/workbooks"
+#: frames parsed from large CSV files (see :func:`helpers.io.read_table`)
+TABLE_CACHE_DIR = f"{INPUT_CACHE_DIR}/tables"
 
 
 #: characters Markdown would read as formatting (or MathJax as math) in a note's text
@@ -180,9 +183,11 @@ class Engagement:
 
         Data warnings raised while loading (refunds, zero amounts...) are recorded in the
         run's notes and shown by the notebook. The source is recorded in the notes as
-        read (see the module docstring). A workbook is parsed once per run: its cells
-        are cached in the run folder (``.cache/workbooks``) for the other notebooks; so
-        is the frame read from a large CSV file (``.cache/tables``).
+        read (see the module docstring). A workbook is parsed once per version of the
+        file: its cells are cached in the engagement (:data:`WORKBOOK_CACHE_DIR`) for the
+        other notebooks and later runs; so is the frame read from a large CSV file
+        (:data:`TABLE_CACHE_DIR`). The cache is keyed by the file's bytes and the kit's
+        reading code, never by the run.
         """
         self._record("sources", source)
         if source not in self._cache:
@@ -193,8 +198,8 @@ class Engagement:
                 frame = load_source(
                     self.config,
                     source,
-                    workbook_cache=self.run_dir / WORKBOOK_CACHE_DIR,
-                    table_cache=self.run_dir / TABLE_CACHE_DIR,
+                    workbook_cache=self.config.root / WORKBOOK_CACHE_DIR,
+                    table_cache=self.config.root / TABLE_CACHE_DIR,
                 )
             for w in caught:
                 if issubclass(w.category, DataWarning):

@@ -95,9 +95,9 @@ MAX_SHOWN = 5
 WORKBOOK_CACHE_SIZE = 4
 WORKBOOK_CACHE_BYTES = 20 * 1024 * 1024
 _WORKBOOKS: dict[tuple[str, int, int], dict[str, _Sheet]] = {}
-#: CSV files at least this large keep their frame in a run's table cache; smaller ones
-#: are parsed faster than their frame is written and read back. Files above the maximum
-#: are parsed by each notebook, as the cache would take as much room again in the run.
+#: CSV files at least this large keep their frame in the engagement's table cache;
+#: smaller ones are parsed faster than their frame is written and read back. Files above
+#: the maximum are parsed by each notebook, as the cache would take as much room again.
 TABLE_CACHE_MIN_BYTES = 100 * 1024
 TABLE_CACHE_MAX_BYTES = 256 * 1024 * 1024
 #: Bump when the layout of the cached frames changes.
@@ -190,14 +190,14 @@ def read_table(
         How the file is named in messages; default: its name (and sheet).
     workbook_cache
         A folder where a workbook's parsed cells are kept, keyed by the file's content
-        hash (see :func:`_load_workbook`); ``None`` parses the workbook in each new
-        process. Ignored for CSV files.
+        and the kit's reading code (see :func:`_load_workbook`); ``None`` parses the
+        workbook in each new process. Ignored for CSV files.
     table_cache
         A folder where the frame read from a CSV file of :data:`TABLE_CACHE_MIN_BYTES`
         to :data:`TABLE_CACHE_MAX_BYTES` is kept, keyed by the file's content, the options
         and the kit's reading code (see :func:`_cached_table`), so that the other
-        notebooks of a run read it back instead of parsing the file again; ``None``
-        parses the file on every call. Ignored for workbooks.
+        notebooks and later runs read it back instead of parsing the file again;
+        ``None`` parses the file on every call. Ignored for workbooks.
 
     Returns
     -------
@@ -677,11 +677,12 @@ def _load_workbook(path: Path, msg: _Messages, cache_dir: Path | None = None) ->
 
     Workshop workbooks hold a dozen sheets that notebooks load one by one; the parsed
     workbook is kept for the same file (path, size and modification time), so each
-    load does not parse the whole workbook again. With ``cache_dir`` (a run folder's
-    cache), the parsed cells are also written there as JSON named by the file's SHA-256,
-    so the other notebooks of the run, each in its own kernel, neither import openpyxl
-    nor parse the workbook again; a changed file has another hash, and an unreadable
-    cache file is ignored.
+    load does not parse the whole workbook again. With ``cache_dir`` (the engagement's
+    cache), the parsed cells are also written there as JSON named by the hash of the
+    file's bytes, the reading code and openpyxl's version, so that the other notebooks,
+    each in its own kernel, and later runs neither import openpyxl nor parse the workbook
+    again. A changed file or kit has another name and is parsed again; writing a new
+    version removes the older ones of the same path; an unreadable cache file is ignored.
     """
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
@@ -689,7 +690,7 @@ def _load_workbook(path: Path, msg: _Messages, cache_dir: Path | None = None) ->
         return _WORKBOOKS[key]
     cached = None
     if cache_dir is not None and stat.st_size <= WORKBOOK_CACHE_BYTES:
-        cached = cache_dir / f"{sha256_file(path)}.json"
+        cached, prefix = _workbook_cache_file(path, cache_dir)
         sheets = _read_cached_workbook(cached)
         if sheets is not None:
             _remember_workbook(key, sheets)
@@ -698,8 +699,20 @@ def _load_workbook(path: Path, msg: _Messages, cache_dir: Path | None = None) ->
     if stat.st_size <= WORKBOOK_CACHE_BYTES:
         _remember_workbook(key, sheets)
     if cached is not None:
-        _write_cached_workbook(cached, sheets)
+        _write_cached_workbook(cached, sheets, stale=cache_dir.glob(f"{prefix}-*.json"))
     return sheets
+
+
+def _workbook_cache_file(path: Path, cache_dir: Path) -> tuple[Path, str]:
+    """Where the parsed cells of this version of ``path`` are kept, and the prefix that
+    all versions of ``path`` share."""
+    from importlib.metadata import version
+
+    key = hashlib.sha256(sha256_file(path).encode("ascii"))
+    key.update(_reading_code_hash().encode("ascii"))
+    key.update(version("openpyxl").encode("ascii"))
+    prefix = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+    return cache_dir / f"{prefix}-{key.hexdigest()[:32]}.json", prefix
 
 
 def _remember_workbook(key: tuple[str, int, int], sheets: dict[str, _Sheet]) -> None:
@@ -725,12 +738,18 @@ def _read_cached_workbook(path: Path) -> dict[str, _Sheet] | None:
         return None
 
 
-def _write_cached_workbook(path: Path, sheets: dict[str, _Sheet]) -> None:
-    """Write parsed sheets atomically; a cache that cannot be written is not an error."""
+def _write_cached_workbook(
+    path: Path, sheets: dict[str, _Sheet], *, stale: Iterable[Path] = ()
+) -> None:
+    """Write parsed sheets atomically, removing ``stale`` files (older versions of the
+    same workbook); a cache that cannot be written is not an error."""
     data = {t: {"cells": sh.cells, "merged": sh.merged} for t, sh in sheets.items()}
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        for old in stale:
+            if old != path:
+                old.unlink(missing_ok=True)
         tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
     except OSError:
@@ -1389,17 +1408,17 @@ def _cached_table(
     path: Path, options: dict[str, object], folder: Path, parse: Callable[[], pd.DataFrame]
 ) -> pd.DataFrame:
     """The frame ``parse()`` makes of ``path``, read back from ``folder`` when an earlier
-    call (another notebook's kernel) kept it.
+    call (another notebook's kernel, an earlier run) kept it.
 
-    The transactions are read by several notebooks of a run, each in its own process;
-    parsing them is most of a load. The frame is kept as a NumPy ``.npz`` (read with
-    ``allow_pickle=False``: a cache file can hold data, never code) named by the hash of
-    the file's bytes, the read options and the reading code (:func:`_reading_code_hash`),
-    so that a changed file, option or kit is parsed again. The data warnings the parse
-    gave are kept with it and given again. A frame holding a kind of column the layout
-    does not know, other warnings, or a damaged file are not cached (the file is parsed).
-    One file per source path: writing a new version removes the old ones; and
-    :func:`helpers.book.finalize_run` removes the folder when the run is complete.
+    The transactions are read by several notebooks of a run, each in its own process,
+    and again by every run; parsing them is most of a load. The frame is kept as a NumPy
+    ``.npz`` (read with ``allow_pickle=False``: a cache file can hold data, never code)
+    named by the hash of the file's bytes, the read options and the reading code
+    (:func:`_reading_code_hash`), so that a changed file, option or kit is parsed again.
+    The data warnings the parse gave are kept with it and given again. A frame holding a
+    kind of column the layout does not know, other warnings, or a damaged file are not
+    cached (the file is parsed).
+    One file per source path: writing a new version removes the old ones.
     """
     key = hashlib.sha256(sha256_file(path).encode("ascii"))
     key.update(json.dumps(options, default=str).encode("utf-8"))
