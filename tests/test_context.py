@@ -151,3 +151,43 @@ def test_notebooks_and_later_runs_share_a_parsed_csv_with_its_warnings(
     notes.append(json.loads((later / "notes" / "01_a.json").read_text()))
     assert notes[0]["warnings"] == notes[1]["warnings"] == notes[2]["warnings"]
     assert {w["msg_id"] for w in notes[1]["warnings"]} == {"io.negative_amounts", "io.zero_amounts"}
+
+
+FREEZE_PROBE = """
+import gc, sys, weakref
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from helpers.context import Engagement
+
+assert gc.get_freeze_count() == 0
+Engagement.open(sys.argv[1], run_dir=sys.argv[2], notebook="01_a")
+frozen = gc.get_freeze_count()
+made_since = [[] for _ in range(1000)]  # new objects: a second freeze would take them
+Engagement.open(sys.argv[1], run_dir=sys.argv[2], notebook="02_b")
+# a chart made and closed after opening: a reference cycle the collector still frees
+fig, ax = plt.subplots()
+ax.plot([1, 2])
+alive = weakref.ref(fig)
+plt.close(fig)
+del fig, ax
+gc.collect()
+print(frozen > 10_000, gc.get_freeze_count() <= frozen, alive() is None)
+"""
+
+
+def test_opening_freezes_the_imports_once_and_later_garbage_is_still_freed(engagement, tmp_path):
+    """In a fresh process, as in a kernel: the objects alive at the first open are
+    frozen (the libraries'), a second open freezes nothing more, and a figure closed
+    afterwards is collected."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE, str(engagement), str(tmp_path / "run")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "True"]
