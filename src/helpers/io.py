@@ -1417,8 +1417,8 @@ def _cached_table(
     (:func:`_reading_code_hash`), so that a changed file, option or kit is parsed again.
     The data warnings the parse gave are kept with it and given again. A frame holding a
     kind of column the layout does not know, other warnings, or a damaged file are not
-    cached (the file is parsed).
-    One file per source path: writing a new version removes the old ones.
+    cached (the file is parsed). One file per source path: writing a new version removes
+    the old ones.
     """
     key = hashlib.sha256(sha256_file(path).encode("ascii"))
     key.update(json.dumps(options, default=str).encode("utf-8"))
