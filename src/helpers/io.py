@@ -65,7 +65,7 @@ import os
 import re
 import warnings
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -690,7 +690,9 @@ def _load_workbook(path: Path, msg: _Messages, cache_dir: Path | None = None) ->
         return _WORKBOOKS[key]
     cached = None
     if cache_dir is not None and stat.st_size <= WORKBOOK_CACHE_BYTES:
-        cached, prefix = _workbook_cache_file(path, cache_dir)
+        from importlib.metadata import version
+
+        cached = _cache_file(cache_dir, path, ".json", version("openpyxl"))
         sheets = _read_cached_workbook(cached)
         if sheets is not None:
             _remember_workbook(key, sheets)
@@ -699,20 +701,8 @@ def _load_workbook(path: Path, msg: _Messages, cache_dir: Path | None = None) ->
     if stat.st_size <= WORKBOOK_CACHE_BYTES:
         _remember_workbook(key, sheets)
     if cached is not None:
-        _write_cached_workbook(cached, sheets, stale=cache_dir.glob(f"{prefix}-*.json"))
+        _write_cached_workbook(cached, sheets)
     return sheets
-
-
-def _workbook_cache_file(path: Path, cache_dir: Path) -> tuple[Path, str]:
-    """Where the parsed cells of this version of ``path`` are kept, and the prefix that
-    all versions of ``path`` share."""
-    from importlib.metadata import version
-
-    key = hashlib.sha256(sha256_file(path).encode("ascii"))
-    key.update(_reading_code_hash().encode("ascii"))
-    key.update(version("openpyxl").encode("ascii"))
-    prefix = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
-    return cache_dir / f"{prefix}-{key.hexdigest()[:32]}.json", prefix
 
 
 def _remember_workbook(key: tuple[str, int, int], sheets: dict[str, _Sheet]) -> None:
@@ -738,22 +728,11 @@ def _read_cached_workbook(path: Path) -> dict[str, _Sheet] | None:
         return None
 
 
-def _write_cached_workbook(
-    path: Path, sheets: dict[str, _Sheet], *, stale: Iterable[Path] = ()
-) -> None:
-    """Write parsed sheets atomically, removing ``stale`` files (older versions of the
-    same workbook); a cache that cannot be written is not an error."""
+def _write_cached_workbook(path: Path, sheets: dict[str, _Sheet]) -> None:
+    """Write parsed sheets as a cache file (see :func:`_write_cache_file`)."""
     data = {t: {"cells": sh.cells, "merged": sh.merged} for t, sh in sheets.items()}
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in stale:
-            if old != path:
-                old.unlink(missing_ok=True)
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    text = json.dumps(data, ensure_ascii=False)
+    _write_cache_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _parse_workbook(path: Path, msg: _Messages) -> dict[str, _Sheet]:
@@ -1420,11 +1399,8 @@ def _cached_table(
     cached (the file is parsed). One file per source path: writing a new version removes
     the old ones.
     """
-    key = hashlib.sha256(sha256_file(path).encode("ascii"))
-    key.update(json.dumps(options, default=str).encode("utf-8"))
-    key.update(_reading_code_hash().encode("ascii"))
-    prefix = hashlib.sha256(f"{path.resolve()}|{options['table']}".encode()).hexdigest()[:16]
-    target = folder / f"{prefix}-{key.hexdigest()[:32]}.npz"
+    options_text = json.dumps(options, default=str)
+    target = _cache_file(folder, path, ".npz", options_text, variant=str(options["table"]))
     cached = _read_cached_frame(target)
     if cached is not None:
         frame, notes = cached
@@ -1457,7 +1433,7 @@ def _cached_table(
         issubclass(w.category, DataWarning) and n["msg_id"]
         for w, n in zip(caught, notes, strict=True)
     ):
-        _write_cached_frame(target, arrays, notes, stale=folder.glob(f"{prefix}-*.npz"))
+        _write_cached_frame(target, arrays, notes)
     return frame
 
 
@@ -1546,19 +1522,46 @@ def _read_cached_frame(path: Path) -> tuple[pd.DataFrame, list[dict]] | None:
         return None
 
 
-def _write_cached_frame(
-    path: Path, arrays: dict[str, np.ndarray], notes: list[dict], *, stale: Iterable[Path]
-) -> None:
-    """Write a cache file atomically, removing ``stale`` ones (older versions of the
-    same source); a cache that cannot be written is not an error."""
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in stale:
-            if old != path:
-                old.unlink(missing_ok=True)
+def _write_cached_frame(path: Path, arrays: dict[str, np.ndarray], notes: list[dict]) -> None:
+    """Write a frame's arrays and warnings as a cache file (see :func:`_write_cache_file`)."""
+
+    def write(tmp: Path) -> None:
         with tmp.open("wb") as fh:
             np.savez(fh, warnings=np.array(json.dumps(notes, default=str)), **arrays)
+
+    _write_cache_file(path, write)
+
+
+# ---- cache files, for workbooks and tables ----------------------------------------------
+def _cache_file(folder: Path, path: Path, suffix: str, *parts: str, variant: str = "") -> Path:
+    """Where a cache in ``folder`` keeps what was read from this version of ``path``.
+
+    Named ``<prefix>-<key><suffix>``: the prefix is shared by every version of ``path``
+    (and ``variant``, e.g. a table name), so that writing one removes the others
+    (:func:`_write_cache_file`); the key hashes the file's bytes, the kit's reading code
+    (:func:`_reading_code_hash`) and ``parts`` (read options, a library's version), so
+    that a changed file, option or kit is read again.
+    """
+    key = hashlib.sha256(sha256_file(path).encode("ascii"))
+    key.update(_reading_code_hash().encode("ascii"))
+    for part in parts:
+        key.update(part.encode("utf-8"))
+    prefix = hashlib.sha256(f"{path.resolve()}|{variant}".encode()).hexdigest()[:16]
+    return folder / f"{prefix}-{key.hexdigest()[:32]}{suffix}"
+
+
+def _write_cache_file(path: Path, write: Callable[[Path], object]) -> None:
+    """Write a cache file atomically with ``write(tmp)``, removing the other versions of
+    its source (same prefix, see :func:`_cache_file`); a cache that cannot be written is
+    not an error."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    prefix = path.name.split("-", 1)[0]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob(f"{prefix}-*{path.suffix}"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        write(tmp)
         tmp.replace(path)
     except OSError:
         tmp.unlink(missing_ok=True)
